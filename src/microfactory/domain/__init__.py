@@ -27,6 +27,7 @@ from microfactory.domain.plan import (
     Severity,
     StockMove,
     StockMoveKind,
+    WeeklyDemand,
 )
 from microfactory.domain.product import ChangeoverRule, MakePolicy, RoutingStep, Sku, SkuFamily
 from microfactory.domain.site import (
@@ -85,6 +86,7 @@ __all__ = [
     "UtcDatetime",
     "VehicleType",
     "Weekday",
+    "WeeklyDemand",
     "Zone",
     "ensure_aware_utc",
     "great_circle_km",

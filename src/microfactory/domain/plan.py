@@ -150,3 +150,23 @@ class Problem(DomainModel):
     binding_constraint: str | None = None
     """E.g. ``capacity:LON-MF/powder_coat 2026-11-24``, ``release_slot``, ``freshness``."""
     quantity: float | None = None
+
+
+class WeeklyDemand(DomainModel):
+    """Orders and units of one SKU family in one zone in one week (weeks start Monday, UTC date).
+
+    The demand-history stage writes these; forecasting and network design read them.
+    """
+
+    brand: Code
+    sku_family: Code
+    outcode: Code
+    week_start: date
+    orders: int = Field(ge=0)
+    units: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _monday(self) -> WeeklyDemand:
+        if self.week_start.weekday() != 0:
+            raise ValueError(f"week_start {self.week_start.isoformat()} is not a Monday")
+        return self
