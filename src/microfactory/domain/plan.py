@@ -153,7 +153,7 @@ class Problem(DomainModel):
 
 
 class WeeklyDemand(DomainModel):
-    """Orders and units of one SKU family in one zone in one week (weeks start Monday, UTC date).
+    """Orders and units of one SKU family in one zone in one week (Monday-based, Europe/London).
 
     The demand-history stage writes these; forecasting and network design read them.
     """

@@ -1,0 +1,300 @@
+"""The ``microfactory`` command line: demo, database and list commands.
+
+Every command loads settings once, does its work in one transaction and prints either Rich tables or,
+with ``--json``, plain JSON. Errors are one line on stderr naming the setting, file or field, with exit
+code 2; ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+from zoneinfo import ZoneInfo
+
+import click
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from sqlalchemy.exc import SQLAlchemyError
+
+from microfactory.cli_output import kpi_table, print_json, rich_progress, table
+from microfactory.config import Settings, load_settings
+from microfactory.domain import OrderStatus, SiteKind
+from microfactory.errors import MicrofactoryError
+
+LONDON = ZoneInfo("Europe/London")
+EXIT_USER_ERROR = 2
+
+app = typer.Typer(
+    name="microfactory",
+    help="Plan and run networks of small-batch microfactories.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+sites_app = typer.Typer(help="Sites of the network.", no_args_is_help=True)
+orders_app = typer.Typer(help="Customer orders.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(sites_app, name="sites")
+app.add_typer(orders_app, name="orders")
+
+out = Console()
+err = Console(stderr=True)
+
+
+class CliState:
+    """Options given before the sub-command, shared by all commands."""
+
+    debug: bool = False
+    database_url: str | None = None
+
+
+STATE = CliState()
+
+
+@app.callback()
+def _options(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs.")] = False,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            help="Database URL (overrides MICROFACTORY_DATABASE_URL).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    STATE.debug = debug
+    STATE.database_url = database_url
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+
+
+def _settings(**overrides: object) -> Settings:
+    return load_settings(database_url=STATE.database_url, **overrides)
+
+
+def _parse_as_of(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint="--as-of") from exc
+    return datetime.combine(day, time(0), tzinfo=LONDON)
+
+
+@app.command()
+def demo(
+    seed: Annotated[int, typer.Option(help="Seed for every random step.")] = 1,
+    scale: Annotated[float, typer.Option(help="Multiplies order volumes (0 < scale ≤ 20).")] = 1.0,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for report.html.")] = Path("out"),
+    as_of: Annotated[
+        str | None,
+        typer.Option(help="Plan as at this date (Europe/London midnight); default 2026-11-23."),
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help="Local worker processes.")] = None,
+    dask: Annotated[str | None, typer.Option("--dask", help="Dask scheduler address for fan-out.")] = None,
+) -> None:
+    """Build the UK demo network, run every plan stage and write a report."""
+    from microfactory.plan.demo_job import run_demo_job
+
+    settings = _settings(workers=workers, dask_scheduler=dask)
+    when = _parse_as_of(as_of)
+    with rich_progress(err) as progress:
+        result = run_demo_job(
+            settings, seed=seed, scale=scale, out_dir=out_dir, as_of=when, progress=progress
+        )
+    _print_demo_summary(result)
+
+
+def _print_demo_summary(result: Any) -> None:
+    network = result.network
+    master = network.master
+    rows = []
+    for brand in master.brands:
+        sites = [s for s in master.sites if s.brand == brand.code]
+        kinds = ", ".join(
+            f"{sum(1 for s in sites if s.kind == k)} {k.value.replace('_', ' ')}"
+            for k in SiteKind
+            if any(s.kind == k for s in sites)
+        )
+        orders = [o for o in network.orders if o.brand == brand.code]
+        rows.append(
+            [
+                brand.code,
+                brand.name,
+                brand.sector.value,
+                kinds,
+                sum(1 for f in master.sku_families if f.brand == brand.code),
+                len(orders),
+                sum(len(o.lines) for o in orders),
+            ]
+        )
+    out.print(
+        table(
+            "Network",
+            ["brand", "name", "sector", "sites", "SKU families", "orders", "lines"],
+            rows,
+        )
+    )
+    out.print(
+        f"zones: {len(master.zones):,} GB outcodes · customers: {len(master.customers):,} · "
+        f"history {_london(network.history_start)} → {_london(network.history_end)}"
+    )
+    out.print(
+        f"orders stored: {result.orders_inserted:,} new, {result.orders_updated:,} updated · "
+        f"fan-out: {result.runner}"
+    )
+    for stage in result.stages:
+        out.print(kpi_table(f"Stage {stage.stage} — {stage.scope}", stage.kpis))
+    out.print(f"report: {result.report_path} ({result.seconds:.1f} s)")
+
+
+def _london(when: datetime) -> str:
+    return when.astimezone(LONDON).strftime("%d %b %Y")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the latest revision (safe to repeat)."""
+    from microfactory.store import current_revision, upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url)
+    out.print(f"database at revision {current_revision(settings.database_url)}")
+
+
+@sites_app.command("list")
+def sites_list(
+    brand: Annotated[str | None, typer.Option(help="Only this brand.")] = None,
+    kind: Annotated[SiteKind | None, typer.Option(help="Only this kind of site.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List sites with their kind, status, location and weekly fixed cost."""
+    from microfactory.store import create_engine_for, list_sites, make_session_factory
+
+    engine = create_engine_for(_settings().database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            sites = list_sites(session, brand=brand, kind=kind)
+    finally:
+        engine.dispose()
+    if as_json:
+        print_json(out, [s.model_dump(mode="json") for s in sites])
+        return
+    rows = [
+        [
+            s.code,
+            s.name,
+            s.brand,
+            s.kind.value,
+            s.status.value,
+            s.outcode,
+            f"{s.location.lat:.4f}, {s.location.lon:.4f}",
+            round(s.fixed_cost_pence_per_week / 100),
+        ]
+        for s in sites
+    ]
+    out.print(
+        table(
+            f"Sites ({len(sites)})",
+            ["code", "name", "brand", "kind", "status", "outcode", "lat, lon", "fixed £/week"],
+            rows,
+        )
+    )
+
+
+@orders_app.command("list")
+def orders_list(
+    brand: Annotated[str | None, typer.Option(help="Only this brand.")] = None,
+    channel: Annotated[str | None, typer.Option(help="Only this channel.")] = None,
+    status: Annotated[OrderStatus | None, typer.Option(help="Only this status.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100_000, help="At most this many.")] = 50,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many first.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List orders (oldest first) with their window, status and units."""
+    from microfactory.store import count_orders, create_engine_for, load_orders, make_session_factory
+
+    engine = create_engine_for(_settings().database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            total = count_orders(session, brand=brand, channel=channel, status=status)
+            orders = load_orders(
+                session, brand=brand, channel=channel, status=status, limit=limit, offset=offset
+            )
+    finally:
+        engine.dispose()
+    if as_json:
+        print_json(out, [o.model_dump(mode="json") for o in orders])
+        return
+    rows = [
+        [
+            o.channel,
+            o.external_id,
+            o.brand,
+            o.outcode,
+            o.created_at.astimezone(LONDON).strftime("%Y-%m-%d %H:%M"),
+            o.window.start.astimezone(LONDON).strftime("%Y-%m-%d %H:%M")
+            + "–"
+            + o.window.end.astimezone(LONDON).strftime("%H:%M"),
+            o.status.value,
+            o.units,
+        ]
+        for o in orders
+    ]
+    out.print(
+        table(
+            f"Orders {offset + 1:,}–{offset + len(orders):,} of {total:,} (times Europe/London)",
+            ["channel", "external id", "brand", "outcode", "created", "window", "status", "units"],
+            rows,
+        )
+    )
+
+
+def _fail(message: str) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise SystemExit(EXIT_USER_ERROR)
+
+
+def _describe_validation_error(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or exc.title
+    value = first.get("input")
+    shown = repr(value) if not isinstance(value, dict) else "{...}"
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"{exc.title}.{where} = {shown}: {first['msg']}{more}"
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``microfactory`` console script."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        app(args=args, prog_name="microfactory", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        raise SystemExit(exc.exit_code) from None
+    except click.ClickException as exc:
+        exc.show(file=sys.stderr)
+        raise SystemExit(EXIT_USER_ERROR) from None
+    except click.exceptions.Abort:
+        _fail("aborted")
+    except (MicrofactoryError, ValidationError, SQLAlchemyError, ValueError, OSError) as exc:
+        if STATE.debug or "--debug" in args:
+            raise
+        if isinstance(exc, ValidationError):
+            _fail(_describe_validation_error(exc))
+        if isinstance(exc, SQLAlchemyError):
+            _fail(f"database: {str(exc).splitlines()[0]}")
+        _fail(str(exc))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""The main job on the demo network: build it, store it, run every stage, write the report.
+
+This is what ``microfactory demo`` (and ``make demo``) runs. Master data and orders are written in
+one transaction, so a failure leaves the database as it was; re-running with the same seed changes
+nothing but the plan runs' timestamps (orders upsert by natural key, stages replace their output).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from microfactory.config import Settings
+from microfactory.demo import DemoNetwork, build_demo
+from microfactory.plan.pipeline import run_pipeline
+from microfactory.plan.progress import ProgressSink, SilentProgress
+from microfactory.plan.runner import make_runner
+from microfactory.plan.stages.base import StageContext, StageReport
+from microfactory.report import ReportData, StageSection, render_report
+from microfactory.store import (
+    create_engine_for,
+    load_master_data,
+    make_session_factory,
+    order_counts,
+    save_master_data,
+    transaction,
+    upgrade,
+    upsert_orders,
+    weekly_order_counts,
+    zone_units,
+)
+
+ORDER_BATCH = 10_000
+
+
+@dataclass(frozen=True)
+class DemoJobResult:
+    """What the demo job did: the network it stored, each stage's report, where the report is."""
+
+    network: DemoNetwork
+    orders_inserted: int
+    orders_updated: int
+    stages: Sequence[StageReport]
+    report_path: Path
+    runner: str
+    seconds: float
+
+
+def run_demo_job(
+    settings: Settings,
+    *,
+    seed: int,
+    scale: float,
+    out_dir: Path,
+    as_of: datetime | None = None,
+    progress: ProgressSink | None = None,
+) -> DemoJobResult:
+    """Build the seeded UK demo network into the configured database and plan it end to end."""
+    started = time.perf_counter()
+    sink = progress or SilentProgress()
+    engine = create_engine_for(settings.database_url)
+    try:
+        sink.step("Preparing database", None)
+        upgrade(settings.database_url)
+        sessions = make_session_factory(engine)
+        sink.step("Building the UK demo network", None)
+        network = build_demo(seed=seed, scale=scale, as_of=as_of)
+        inserted = updated = 0
+        advance = sink.step("Storing master data and orders", len(network.orders))
+        with transaction(sessions) as session:
+            save_master_data(session, network.master)
+            for i in range(0, len(network.orders), ORDER_BATCH):
+                counts = upsert_orders(session, network.orders[i : i + ORDER_BATCH])
+                inserted += counts.inserted
+                updated += counts.updated
+                advance(min(i + ORDER_BATCH, len(network.orders)), len(network.orders))
+        with make_runner(workers=settings.workers, dask_scheduler=settings.dask_scheduler) as runner:
+            ctx = StageContext(
+                sessions=sessions,
+                runner=runner,
+                settings=settings,
+                as_of=network.history_end,
+                progress=sink,
+            )
+            stages = run_pipeline(ctx)
+            runner_text = runner.description
+        sink.step("Writing report", None)
+        report_path = out_dir / "report.html"
+        with sessions() as session:
+            data = ReportData(
+                title="microfactory — UK demo network plan",
+                generated_at=datetime.now(UTC),
+                database=engine.url.render_as_string(hide_password=True),
+                master=load_master_data(session),
+                order_counts=order_counts(session),
+                weekly_orders=weekly_order_counts(session),
+                zone_units=zone_units(session),
+                stages=[
+                    StageSection(s.stage, s.scope, s.horizon, s.kpis, s.problems, s.seconds) for s in stages
+                ],
+                facts={"seed": str(seed), "scale": f"{scale:g}", "fan-out": runner_text},
+            )
+        write_text_atomic(report_path, render_report(data))
+    finally:
+        engine.dispose()
+    return DemoJobResult(
+        network=network,
+        orders_inserted=inserted,
+        orders_updated=updated,
+        stages=stages,
+        report_path=report_path,
+        runner=runner_text,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write a file so that readers see the old or the new content, never half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,37 @@
+"""The pipeline: the plan stages available so far, run in order over one context.
+
+Each stage is a function ``(StageContext) -> list[StageReport]`` that reads the store, runs its
+engine and writes its output back in one transaction. Later capabilities (forecasting, network
+design, scheduling, routing...) add their stage to :data:`STAGES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from microfactory.plan.stages.base import StageContext, StageReport
+from microfactory.plan.stages.demand_history import STAGE as DEMAND_HISTORY
+from microfactory.plan.stages.demand_history import run_demand_history
+
+Stage = Callable[[StageContext], list[StageReport]]
+
+STAGES: dict[str, Stage] = {
+    DEMAND_HISTORY: run_demand_history,
+}
+"""Every stage in run order, by name."""
+
+
+def run_pipeline(ctx: StageContext, stages: Sequence[str] | None = None) -> list[StageReport]:
+    """Run the named stages (all by default) in order and collect their reports.
+
+    A stage that fails raises; stages before it have committed their own output, the failing one
+    has written nothing.
+    """
+    names = list(STAGES) if stages is None else list(stages)
+    unknown = [n for n in names if n not in STAGES]
+    if unknown:
+        raise ValueError(f"unknown stage(s) {', '.join(unknown)}; known: {', '.join(STAGES)}")
+    reports: list[StageReport] = []
+    for name in names:
+        reports.extend(STAGES[name](ctx))
+    return reports
