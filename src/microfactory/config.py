@@ -78,6 +78,16 @@ class Settings(BaseSettings):
         return value
 
 
+def _hide_password(url: str) -> str:
+    """The URL with any password replaced by ``***`` (safe to print in an error)."""
+    scheme, sep, rest = url.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not sep or not at or ":" not in credentials:
+        return url
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}"
+
+
 def load_settings(**overrides: object) -> Settings:
     """Build settings from the environment plus explicit overrides (e.g. CLI options).
 
@@ -90,5 +100,7 @@ def load_settings(**overrides: object) -> Settings:
         err = exc.errors()[0]
         field = str(err["loc"][0]) if err["loc"] else "?"
         value = err.get("input")
+        if field == "database_url" and isinstance(value, str):
+            value = _hide_password(value)
         reason = str(err["msg"]).removeprefix("Value error, ")
         raise ConfigurationError(ENV_PREFIX + field.upper(), value, reason) from exc

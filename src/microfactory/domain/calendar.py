@@ -62,7 +62,7 @@ class Closure(DomainModel):
     @model_validator(mode="after")
     def _ordered(self) -> Closure:
         if self.end <= self.start:
-            raise ValueError(f"closure ends ({self.end.isoformat()}) before it starts")
+            raise ValueError(f"closure end ({self.end.isoformat()}) is not after its start")
         return self
 
 
@@ -87,7 +87,7 @@ class Calendar(DomainModel):
     def _known_zone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 

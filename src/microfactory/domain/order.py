@@ -40,7 +40,7 @@ class DeliveryWindow(DomainModel):
     def _ordered(self) -> DeliveryWindow:
         if self.end <= self.start:
             raise ValueError(
-                f"window ends ({self.end.isoformat()}) before it starts ({self.start.isoformat()})"
+                f"window end ({self.end.isoformat()}) is not after its start ({self.start.isoformat()})"
             )
         return self
 

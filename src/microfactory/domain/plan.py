@@ -12,6 +12,7 @@ from enum import StrEnum
 from pydantic import Field, model_validator
 
 from microfactory.domain.base import Code, DomainModel, UtcDatetime
+from microfactory.domain.zone import Outcode
 
 
 class PlanHorizon(DomainModel):
@@ -23,7 +24,7 @@ class PlanHorizon(DomainModel):
     @model_validator(mode="after")
     def _ordered(self) -> PlanHorizon:
         if self.end <= self.start:
-            raise ValueError(f"horizon ends ({self.end.isoformat()}) before it starts")
+            raise ValueError(f"horizon end ({self.end.isoformat()}) is not after its start")
         return self
 
     @property
@@ -79,6 +80,12 @@ class DeliveryRoute(DomainModel):
     end: UtcDatetime
     cost_pence: int = Field(default=0, ge=0)
 
+    @model_validator(mode="after")
+    def _ordered(self) -> DeliveryRoute:
+        if self.end < self.start:
+            raise ValueError("route ends before it starts")
+        return self
+
 
 class RouteStop(DomainModel):
     """A visit on a route, serving one order."""
@@ -89,6 +96,12 @@ class RouteStop(DomainModel):
     order_external_id: str = Field(min_length=1)
     arrival: UtcDatetime
     departure: UtcDatetime
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RouteStop:
+        if self.departure < self.arrival:
+            raise ValueError("departure is before arrival")
+        return self
 
 
 class StockMoveKind(StrEnum):
@@ -160,7 +173,7 @@ class WeeklyDemand(DomainModel):
 
     brand: Code
     sku_family: Code
-    outcode: Code
+    outcode: Outcode
     week_start: date
     orders: int = Field(ge=0)
     units: int = Field(ge=0)

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from microfactory.domain.base import Code, DomainModel, Name
 from microfactory.domain.geo import GeoPoint
+from microfactory.domain.zone import Outcode
 
 
 class Sector(StrEnum):
@@ -49,7 +50,7 @@ class Site(DomainModel):
     brand: Code
     kind: SiteKind
     location: GeoPoint
-    outcode: Code
+    outcode: Outcode
     fixed_cost_pence_per_week: int = Field(ge=0)
     status: SiteStatus = SiteStatus.ACTIVE
     calendar: Code

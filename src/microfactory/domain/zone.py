@@ -5,16 +5,21 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import BeforeValidator, Field, StringConstraints
 
 from microfactory.domain.base import Code, DomainModel, Name
 from microfactory.domain.geo import GeoPoint
 
+
+def _normalise_outcode(value: object) -> object:
+    # Normalise before the pattern check, so "sw1a " is accepted as "SW1A".
+    return value.strip().upper() if isinstance(value, str) else value
+
+
 Outcode = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{1,2}[0-9][A-Z0-9]?$"
-    ),
+    BeforeValidator(_normalise_outcode),
+    StringConstraints(pattern=r"^[A-Z]{1,2}[0-9][A-Z0-9]?$"),
 ]
 """The outward part of a UK postcode (``SW1A``, ``M1``, ``B33``)."""
 
