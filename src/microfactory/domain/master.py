@@ -8,7 +8,8 @@ type, a resource on an unknown calendar). Errors name the offending record and f
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from functools import cached_property
 
 from pydantic import model_validator
 
@@ -102,26 +103,38 @@ class MasterData(DomainModel):
             raise ValueError(shown + more)
         return self
 
+    @cached_property
+    def _sites_by_code(self) -> Mapping[str, Site]:
+        return {site.code: site for site in self.sites}
+
+    @cached_property
+    def _skus_by_code(self) -> Mapping[str, Sku]:
+        return {sku.code: sku for sku in self.skus}
+
+    @cached_property
+    def _calendars_by_code(self) -> Mapping[str, Calendar]:
+        return {cal.code: cal for cal in self.calendars}
+
     def site(self, code: str) -> Site:
         """The site with ``code``; raises ``KeyError`` naming it when absent."""
-        for site in self.sites:
-            if site.code == code:
-                return site
-        raise KeyError(f"site {code!r}")
+        try:
+            return self._sites_by_code[code]
+        except KeyError:
+            raise KeyError(f"site {code!r}") from None
 
     def sku(self, code: str) -> Sku:
         """The SKU with ``code``; raises ``KeyError`` naming it when absent."""
-        for sku in self.skus:
-            if sku.code == code:
-                return sku
-        raise KeyError(f"SKU {code!r}")
+        try:
+            return self._skus_by_code[code]
+        except KeyError:
+            raise KeyError(f"SKU {code!r}") from None
 
     def calendar(self, code: str) -> Calendar:
         """The calendar with ``code``; raises ``KeyError`` naming it when absent."""
-        for cal in self.calendars:
-            if cal.code == code:
-                return cal
-        raise KeyError(f"calendar {code!r}")
+        try:
+            return self._calendars_by_code[code]
+        except KeyError:
+            raise KeyError(f"calendar {code!r}") from None
 
 
 def _duplicates(kind: str, codes: Iterable[str]) -> list[str]:
