@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 from zoneinfo import ZoneInfo
 
-import click
 import typer
 from pydantic import ValidationError
 from rich.console import Console
@@ -279,13 +278,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         app(args=args, prog_name="microfactory", standalone_mode=False)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         raise SystemExit(exc.exit_code) from None
-    except click.ClickException as exc:
-        exc.show(file=sys.stderr)
-        raise SystemExit(EXIT_USER_ERROR) from None
-    except click.exceptions.Abort:
+    except typer.Abort:
         _fail("aborted")
+    except typer.TyperException as exc:  # usage errors: bad option values, unknown commands
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show(file=sys.stderr)
+        else:
+            err.print(str(exc), highlight=False)
+        raise SystemExit(EXIT_USER_ERROR) from None
     except (MicrofactoryError, ValidationError, SQLAlchemyError, ValueError, OSError) as exc:
         if STATE.debug or "--debug" in args:
             raise

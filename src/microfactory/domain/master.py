@@ -51,6 +51,10 @@ class MasterData(DomainModel):
         problems += _duplicates("zones", (z.outcode for z in self.zones))
         problems += _duplicates("customers", (c.code for c in self.customers))
         problems += _duplicates("vehicle_types", (v.code for v in self.vehicle_types))
+        problems += _duplicates(
+            "changeovers",
+            (f"{r.resource_type}/{r.attribute}:{r.from_value}->{r.to_value}" for r in self.changeovers),
+        )
 
         brands = {b.code for b in self.brands}
         calendars = {c.code for c in self.calendars}

@@ -63,13 +63,14 @@ def run_demo_job(
     """Build the seeded UK demo network into the configured database and plan it end to end."""
     started = time.perf_counter()
     sink = progress or SilentProgress()
+    # Build first: bad parameters are refused before the database is touched.
+    sink.step("Building the UK demo network", None)
+    network = build_demo(seed=seed, scale=scale, as_of=as_of)
     engine = create_engine_for(settings.database_url)
     try:
         sink.step("Preparing database", None)
         upgrade(settings.database_url)
         sessions = make_session_factory(engine)
-        sink.step("Building the UK demo network", None)
-        network = build_demo(seed=seed, scale=scale, as_of=as_of)
         inserted = updated = 0
         advance = sink.step("Storing master data and orders", len(network.orders))
         with transaction(sessions) as session:
