@@ -162,6 +162,8 @@ def _map_section(data: ReportData) -> str:
             )
         )
     legend.append("■ sites (grey central plant, yellow microfactory, green hub)")
+    # Big circles first, so small zones stay visible on top of them; sites last of all.
+    points.sort(key=lambda p: (p.shape == "square", -p.radius))
     svg = gb_map_svg(points, caption="Demand heat-zones and sites")
     return (
         '<section id="map"><h2>Demand heat-zones and sites</h2>'
@@ -181,10 +183,16 @@ def _top_zones(data: ReportData) -> str:
 
 
 def _demand_section(data: ReportData) -> str:
-    series = [
-        Series(brand, BRAND_COLOURS[i % len(BRAND_COLOURS)], data.weekly_orders.get(brand, ()))
+    # One chart per brand: a food brand's daily orders would flatten a kitchen maker's line.
+    charts = "".join(
+        f"<h3>{escape(brand)} — orders per week</h3>"
+        + line_chart_svg(
+            [Series(brand, BRAND_COLOURS[i % len(BRAND_COLOURS)], data.weekly_orders.get(brand, ()))],
+            height=160,
+            y_label=f"{brand} orders per week",
+        )
         for i, brand in enumerate(b.code for b in data.master.brands)
-    ]
+    )
     rows = []
     for brand, counts in sorted(data.order_counts.items()):
         channels = ", ".join(
@@ -203,8 +211,7 @@ def _demand_section(data: ReportData) -> str:
             ]
         )
     table = _table(["brand", "orders", "lines", "units", "cancelled", "by channel"], rows, {1, 2, 3, 4})
-    chart = line_chart_svg(series, y_label="orders per week")
-    return f'<section id="demand"><h2>Order history</h2>{chart}{table}</section>'
+    return f'<section id="demand"><h2>Order history</h2>{charts}{table}</section>'
 
 
 def _sites_section(data: ReportData) -> str:
