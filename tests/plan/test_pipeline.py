@@ -113,3 +113,26 @@ def test_unknown_stage_is_refused(planned: Planned) -> None:
     """Asking for a stage that does not exist names it and lists the known ones."""
     with pytest.raises(ValueError, match=r"unknown stage.*forecast.*demand_history"):
         run_pipeline(planned.ctx, ["forecast"])
+
+
+def test_dask_cluster_gives_the_same_plan_as_local_processes(planned: Planned) -> None:
+    """The demand-history stage stores identical weekly demand on a Dask LocalCluster."""
+    from dataclasses import replace
+
+    from distributed import Client, LocalCluster
+
+    from microfactory.plan import DaskRunner
+
+    run_pipeline(planned.ctx)
+    with planned.sessions() as session:
+        local = load_weekly_demand(session)
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+        DaskRunner(client) as runner,
+    ):
+        run_pipeline(replace(planned.ctx, runner=runner))
+    with planned.sessions() as session:
+        on_dask = load_weekly_demand(session)
+    assert on_dask == local
+    assert local
