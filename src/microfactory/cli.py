@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -19,6 +20,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from microfactory.cli_output import kpi_table, print_json, rich_progress, table
 from microfactory.config import Settings, load_settings
@@ -78,6 +80,19 @@ def _options(
 
 def _settings(**overrides: object) -> Settings:
     return load_settings(database_url=STATE.database_url, **overrides)
+
+
+@contextmanager
+def _session() -> Iterator[Session]:
+    """A session on the configured database for one command; the engine is closed afterwards."""
+    from microfactory.store import create_engine_for, make_session_factory
+
+    engine = create_engine_for(_settings().database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 def _parse_as_of(value: str | None) -> datetime | None:
@@ -178,14 +193,10 @@ def sites_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List sites with their kind, status, location and weekly fixed cost."""
-    from microfactory.store import create_engine_for, list_sites, make_session_factory
+    from microfactory.store import list_sites
 
-    engine = create_engine_for(_settings().database_url)
-    try:
-        with make_session_factory(engine)() as session:
-            sites = list_sites(session, brand=brand, kind=kind)
-    finally:
-        engine.dispose()
+    with _session() as session:
+        sites = list_sites(session, brand=brand, kind=kind)
     if as_json:
         print_json(out, [s.model_dump(mode="json") for s in sites])
         return
@@ -221,17 +232,13 @@ def orders_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List orders (oldest first) with their window, status and units."""
-    from microfactory.store import count_orders, create_engine_for, load_orders, make_session_factory
+    from microfactory.store import count_orders, load_orders
 
-    engine = create_engine_for(_settings().database_url)
-    try:
-        with make_session_factory(engine)() as session:
-            total = count_orders(session, brand=brand, channel=channel, status=status)
-            orders = load_orders(
-                session, brand=brand, channel=channel, status=status, limit=limit, offset=offset
-            )
-    finally:
-        engine.dispose()
+    with _session() as session:
+        total = count_orders(session, brand=brand, channel=channel, status=status)
+        orders = load_orders(
+            session, brand=brand, channel=channel, status=status, limit=limit, offset=offset
+        )
     if as_json:
         print_json(out, [o.model_dump(mode="json") for o in orders])
         return
