@@ -3,7 +3,7 @@
 #   make demo     set up .venv, then run `microfactory demo`
 #   make test     set up, ruff, mypy, pytest on SQLite, pytest on PostgreSQL (throwaway cluster)
 #   make lint     ruff + mypy only
-#   make bench    benchmarks (not yet)
+#   make bench    benchmarks (BENCH="cflp fjsp vrptw trace" selects)
 #   make serve    the HTTP API (not yet)
 #   make clean    remove caches; `make distclean` also removes the venv
 #
@@ -82,8 +82,17 @@ test-postgres: $(STAMP)
 test: $(STAMP)
 	$(call run_all,ruff mypy test-sqlite test-postgres)
 
-bench:
-	@echo "not yet: benchmarks/ will read instances from ../shared/bench/ (see the benchmarks issue)"
+# Benchmarks read instances from ../shared/bench/ and print a CSV table then a `key=value` summary line.
+# `make bench BENCH="cflp vrptw"` runs a subset; BENCH_ARGS are passed to each script.
+BENCH ?= cflp fjsp vrptw trace
+BENCH_ARGS ?=
+bench: $(STAMP)
+	@for b in $(BENCH); do \
+	    if [ -f benchmarks/$$b.py ]; then \
+	        echo "== benchmarks/$$b.py" >&2; \
+	        $(BIN)/python -m benchmarks.$$b $(BENCH_ARGS) || exit $$?; \
+	    else echo "no benchmarks/$$b.py yet" >&2; fi; \
+	done
 
 serve:
 	@echo "not yet: the HTTP API is not written (see the API issue)"
