@@ -23,6 +23,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from microfactory.cli_output import kpi_table, print_json, rich_progress, table
+from microfactory.cli_quality import register_quality_commands
+from microfactory.cli_routes import emissions_app, routes_app
 from microfactory.config import Settings, load_settings
 from microfactory.domain import OrderStatus, SiteKind
 from microfactory.errors import MicrofactoryError
@@ -43,6 +45,9 @@ orders_app = typer.Typer(help="Customer orders.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(sites_app, name="sites")
 app.add_typer(orders_app, name="orders")
+register_quality_commands(app)
+app.add_typer(routes_app, name="routes")
+app.add_typer(emissions_app, name="emissions")
 
 out = Console()
 err = Console(stderr=True)

@@ -21,7 +21,9 @@ from microfactory.plan.pipeline import run_pipeline
 from microfactory.plan.progress import ProgressSink, SilentProgress
 from microfactory.plan.runner import make_runner
 from microfactory.plan.stages.base import StageContext, StageReport
+from microfactory.plan.stages.quality import quality_report_section
 from microfactory.report import ReportData, StageSection, render_report
+from microfactory.report.fulfilment import deliveries_section
 from microfactory.store import (
     create_engine_for,
     load_master_data,
@@ -93,6 +95,9 @@ def run_demo_job(
         sink.step("Writing report", None)
         report_path = out_dir / "report.html"
         with sessions() as session:
+            sections = [
+                StageSection(s.stage, s.scope, s.horizon, s.kpis, s.problems, s.seconds) for s in stages
+            ]
             data = ReportData(
                 title="microfactory — UK demo network plan",
                 generated_at=datetime.now(UTC),
@@ -101,10 +106,10 @@ def run_demo_job(
                 order_counts=order_counts(session),
                 weekly_orders=weekly_order_counts(session),
                 zone_units=zone_units(session),
-                stages=[
-                    StageSection(s.stage, s.scope, s.horizon, s.kpis, s.problems, s.seconds) for s in stages
-                ],
+                stages=sections,
                 facts={"seed": str(seed), "scale": f"{scale:g}", "fan-out": runner_text},
+                quality=quality_report_section(session),
+                extra_sections=[deliveries_section(sections)],
             )
         write_text_atomic(report_path, render_report(data))
     finally:

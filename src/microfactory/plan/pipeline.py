@@ -12,11 +12,17 @@ from collections.abc import Callable, Sequence
 from microfactory.plan.stages.base import StageContext, StageReport
 from microfactory.plan.stages.demand_history import STAGE as DEMAND_HISTORY
 from microfactory.plan.stages.demand_history import run_demand_history
+from microfactory.plan.stages.quality import STAGE as QUALITY
+from microfactory.plan.stages.quality import run_quality
+from microfactory.plan.stages.routes import STAGE as ROUTES
+from microfactory.plan.stages.routes import run_routes
 
 Stage = Callable[[StageContext], list[StageReport]]
 
 STAGES: dict[str, Stage] = {
     DEMAND_HISTORY: run_demand_history,
+    QUALITY: run_quality,
+    ROUTES: run_routes,
 }
 """Every stage in run order, by name."""
 

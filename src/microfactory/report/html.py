@@ -55,6 +55,19 @@ class StageSection:
 
 
 @dataclass(frozen=True)
+class QualitySection:
+    """The Quality section: network KPIs and tables of rows already formatted (column → text)."""
+
+    kpis: Mapping[str, float | int | str] = field(default_factory=dict)
+    holds: Sequence[Mapping[str, str]] = ()
+    deviations: Sequence[Mapping[str, str]] = ()
+    recall_lot: str | None = None
+    recall: Sequence[Mapping[str, str]] = ()
+    recall_total: int = 0
+    drift: Sequence[Mapping[str, str]] = ()
+
+
+@dataclass(frozen=True)
 class ReportData:
     """Everything the report shows, already computed."""
 
@@ -71,6 +84,10 @@ class ReportData:
     stages: Sequence[StageSection] = ()
     facts: Mapping[str, str] = field(default_factory=dict)
     """Run facts shown in the header (seed, scale, runner)."""
+    quality: QualitySection | None = None
+    """Holds, deviations, a recall example and drift flags, when the quality stage ran."""
+    extra_sections: Sequence[str] = ()
+    """Ready-made ``<section>`` HTML from other renderers (e.g. deliveries), shown before the stages."""
 
 
 def _london(when: datetime) -> str:
@@ -297,6 +314,35 @@ def _stages_section(data: ReportData) -> str:
     return "".join(parts)
 
 
+def _rows_table(title: str, rows: Sequence[Mapping[str, str]], empty: str) -> str:
+    if not rows:
+        return f'<h3>{escape(title)}</h3><p class="muted">{escape(empty)}</p>'
+    headers = list(rows[0])
+    return f"<h3>{escape(title)}</h3>" + _table(
+        headers, [[escape(r.get(h, "")) for h in headers] for r in rows], set()
+    )
+
+
+def _quality_section(data: ReportData) -> str:
+    q = data.quality
+    if q is None:
+        return ""
+    cards = "".join(
+        f'<div class="card"><b>{_num(v)}</b><span>{escape(k)}</span></div>' for k, v in q.kpis.items()
+    )
+    recall_title = (
+        f"Recall example: {q.recall_lot} ({q.recall_total:,} order lines)" if q.recall_lot else "Recall"
+    )
+    return (
+        f'<section id="quality"><h2>Quality</h2><div class="cards">{cards}</div>'
+        + _rows_table("Lots on hold or held and released", q.holds, "No lot was held.")
+        + _rows_table("Deviations", q.deviations, "No deviation recorded.")
+        + _rows_table(recall_title, q.recall, "No recall example.")
+        + _rows_table("Drift from the network (control charts)", q.drift, "No site drifts from the network.")
+        + "</section>"
+    )
+
+
 def render_report(data: ReportData) -> str:
     """The whole report as an HTML document: inline CSS and SVG, no external references."""
     facts = " · ".join(f"{escape(k)}: {escape(v)}" for k, v in data.facts.items())
@@ -312,7 +358,9 @@ def render_report(data: ReportData) -> str:
         + _map_section(data)
         + _demand_section(data)
         + _sites_section(data)
+        + "".join(data.extra_sections)
         + _stages_section(data)
+        + _quality_section(data)
         + "</main><footer>Zones: Contains OS data © Crown copyright and database right; Contains "
         "Royal Mail data © Royal Mail copyright and database right; Contains National Statistics "
         "data © Crown copyright and database right (OGL v3). Map outline: Natural Earth (public "

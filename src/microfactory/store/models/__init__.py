@@ -63,3 +63,15 @@ __all__ = [
     "WeeklyDemandRow",
     "ZoneRow",
 ]
+from microfactory.store.models.fulfilment import OrderEmissionRow, RouteEmissionRow
+from microfactory.store.models.quality import (
+    LotAllocationRow,
+    LotInputRow,
+    LotRow,
+    QaAuditRow,
+    QaTemplateRow,
+)
+
+__all__ += ["LotAllocationRow", "LotInputRow", "LotRow", "QaAuditRow", "QaTemplateRow"]
+
+__all__ += ["OrderEmissionRow", "RouteEmissionRow"]
