@@ -9,27 +9,24 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from datetime import date, datetime, time
+from collections.abc import Sequence
+from datetime import datetime, time
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
-from zoneinfo import ZoneInfo
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
+from microfactory import cli_common as common
+from microfactory.cli_common import LONDON, STATE, parse_day
 from microfactory.cli_output import kpi_table, print_json, rich_progress, table
 from microfactory.cli_quality import register_quality_commands
 from microfactory.cli_routes import emissions_app, routes_app
-from microfactory.config import Settings, load_settings
 from microfactory.domain import OrderStatus, SiteKind
 from microfactory.errors import MicrofactoryError
 
-LONDON = ZoneInfo("Europe/London")
 EXIT_USER_ERROR = 2
 
 app = typer.Typer(
@@ -53,14 +50,6 @@ out = Console()
 err = Console(stderr=True)
 
 
-class CliState:
-    """Options given before the sub-command, shared by all commands."""
-
-    debug: bool = False
-    database_url: str | None = None
-
-
-STATE = CliState()
 
 
 @app.callback()
@@ -83,31 +72,12 @@ def _options(
     )
 
 
-def _settings(**overrides: object) -> Settings:
-    return load_settings(database_url=STATE.database_url, **overrides)
-
-
-@contextmanager
-def _session() -> Iterator[Session]:
-    """A session on the configured database for one command; the engine is closed afterwards."""
-    from microfactory.store import create_engine_for, make_session_factory
-
-    engine = create_engine_for(_settings().database_url)
-    try:
-        with make_session_factory(engine)() as session:
-            yield session
-    finally:
-        engine.dispose()
 
 
 def _parse_as_of(value: str | None) -> datetime | None:
     if value is None:
         return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError as exc:
-        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint="--as-of") from exc
-    return datetime.combine(day, time(0), tzinfo=LONDON)
+    return datetime.combine(parse_day(value, "--as-of"), time(0), tzinfo=LONDON)
 
 
 @app.command()
@@ -125,7 +95,7 @@ def demo(
     """Build the UK demo network, run every plan stage and write a report."""
     from microfactory.plan.demo_job import run_demo_job
 
-    settings = _settings(workers=workers, dask_scheduler=dask)
+    settings = common.settings(workers=workers, dask_scheduler=dask)
     when = _parse_as_of(as_of)
     with rich_progress(err) as progress:
         result = run_demo_job(
@@ -186,7 +156,7 @@ def db_upgrade() -> None:
     """Create or migrate the database schema to the latest revision (safe to repeat)."""
     from microfactory.store import current_revision, upgrade
 
-    settings = _settings()
+    settings = common.settings()
     upgrade(settings.database_url)
     out.print(f"database at revision {current_revision(settings.database_url)}")
 
@@ -200,7 +170,7 @@ def sites_list(
     """List sites with their kind, status, location and weekly fixed cost."""
     from microfactory.store import list_sites
 
-    with _session() as session:
+    with common.session() as session:
         sites = list_sites(session, brand=brand, kind=kind)
     if as_json:
         print_json(out, [s.model_dump(mode="json") for s in sites])
@@ -239,7 +209,7 @@ def orders_list(
     """List orders (oldest first) with their window, status and units."""
     from microfactory.store import count_orders, load_orders
 
-    with _session() as session:
+    with common.session() as session:
         total = count_orders(session, brand=brand, channel=channel, status=status)
         orders = load_orders(
             session, brand=brand, channel=channel, status=status, limit=limit, offset=offset

@@ -10,8 +10,6 @@ held lot) raise the product's errors, which the main entry point prints as one l
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Annotated
@@ -19,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
-from sqlalchemy.orm import Session
 
+from microfactory import cli_common as common
 from microfactory.cli_output import kpi_table, print_json, table
 from microfactory.domain.quality import AuditAction, CheckEntry, Deviation, LotStatus, Unit
 from microfactory.quality.trace import RECALL_COLUMNS, Trace, recall_rows
@@ -32,22 +30,6 @@ quality_app = typer.Typer(
 out = Console()
 
 
-@contextmanager
-def _session(*, write: bool = False) -> Iterator[Session]:
-    from microfactory import cli
-    from microfactory.store import create_engine_for, make_session_factory, transaction
-
-    engine = create_engine_for(cli._settings().database_url)
-    try:
-        factory = make_session_factory(engine)
-        if write:
-            with transaction(factory) as session:
-                yield session
-        else:
-            with factory() as session:
-                yield session
-    finally:
-        engine.dispose()
 
 
 def _london(when: datetime | None) -> str:
@@ -99,7 +81,7 @@ def trace_command(
     """Trace a lot forward (what it went into, and to whom) or backward (what went into it)."""
     from microfactory.store import trace_backward, trace_forward
 
-    with _session() as session:
+    with common.session() as session:
         trace = trace_forward(session, lot) if forward else trace_backward(session, lot)
     _print_trace(trace, as_json=as_json)
 
@@ -116,7 +98,7 @@ def recall_command(
     """List the customers and orders affected by recalling a lot (and everything made from it)."""
     from microfactory.store import recall
 
-    with _session() as session:
+    with common.session() as session:
         trace = recall(session, lot)
     rows = recall_rows(trace)
     if csv_file is not None:
@@ -156,7 +138,7 @@ def lots_command(
     """List lots, newest first."""
     from microfactory.store import list_lots
 
-    with _session() as session:
+    with common.session() as session:
         lots = list_lots(session, status=status, site=site, limit=limit)
     if as_json:
         print_json(out, [{"code": x.code, **x.model_dump(mode="json")} for x in lots])
@@ -179,7 +161,7 @@ def show_command(lot: Annotated[str, typer.Argument(help="Lot code.")]) -> None:
     """A lot's status, its audit trail and whether it could be released now."""
     from microfactory.store import audit_entries, get_lot, release_decisions
 
-    with _session() as session:
+    with common.session() as session:
         found = get_lot(session, lot)
         entries = audit_entries(session, lot=lot)
         decision = release_decisions(session, [lot])[lot]
@@ -221,7 +203,7 @@ def record_command(
         text=text,
         attachment=attachment,
     )
-    with _session(write=True) as session:
+    with common.session(write=True) as session:
         done = record_checks(session, [entry])
     outcome = done.outcomes[lot][0]
     out.print(f"{lot} {check}: {'pass' if outcome.passed else 'FAIL'} — {outcome.detail}")
@@ -250,7 +232,7 @@ def deviation_command(
         approved_by=approved_by,
         at=datetime.now(UTC),
     )
-    with _session(write=True) as session:
+    with common.session(write=True) as session:
         entry_id = record_deviation(session, deviation)
     out.print(f"deviation recorded on {lot} (audit entry {entry_id})")
 
@@ -263,7 +245,7 @@ def release_command(
     """Release a lot: every mandatory check passed, or covered by a deviation."""
     from microfactory.store import release_lot
 
-    with _session(write=True) as session:
+    with common.session(write=True) as session:
         decision = release_lot(session, lot, released_by=by, at=datetime.now(UTC))
     out.print(f"{lot} released ({decision.explain()})")
 
@@ -290,7 +272,7 @@ def audit_command(
     from microfactory.store import audit_entries
 
     since, until = _day(start, "--from"), _day(end, "--to")
-    with _session() as session:
+    with common.session() as session:
         entries = audit_entries(session, lot=lot, start=since, end=until)
     if csv_file is not None:
         csv_file.write_text(audit_csv(entries), encoding="utf-8")

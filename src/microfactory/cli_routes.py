@@ -1,8 +1,8 @@
 """``microfactory routes`` and ``microfactory emissions``: plan a site's delivery day, export its routes,
 and report delivery emissions per site and order with their factor source.
 
-Registered on the main app in :mod:`microfactory.cli`. Commands read the global ``--database-url``
-from the root context (not from :mod:`microfactory.cli`, which may be running as ``__main__``).
+Registered on the main app in :mod:`microfactory.cli`. Commands get settings and sessions from
+:mod:`microfactory.cli_common`, which holds the global ``--database-url``.
 Errors are :class:`~microfactory.errors.MicrofactoryError`; the main entry point prints them as one
 line with exit code 2. Times are shown in Europe/London and exported in both UTC and local time.
 """
@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -23,8 +22,8 @@ import typer
 from rich.console import Console
 from sqlalchemy.orm import Session, sessionmaker
 
+from microfactory import cli_common as common
 from microfactory.cli_output import kpi_table, print_json, table
-from microfactory.config import Settings, load_settings
 from microfactory.domain import DeliveryRoute, GeoPoint, RouteStop, Site
 from microfactory.errors import MicrofactoryError, NotFoundError
 
@@ -73,27 +72,8 @@ class NoEmissionsStoredError(MicrofactoryError):
         )
 
 
-def _settings(ctx: typer.Context) -> Settings:
-    url = ctx.find_root().params.get("database_url")
-    return load_settings(database_url=url)
 
 
-@contextmanager
-def _sessions(settings: Settings) -> Iterator[sessionmaker[Session]]:
-    from microfactory.store import create_engine_for, make_session_factory
-
-    engine = create_engine_for(settings.database_url)
-    try:
-        yield make_session_factory(engine)
-    finally:
-        engine.dispose()
-
-
-def _day(value: str, option: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from exc
 
 
 def _hhmm(when: datetime) -> str:
@@ -106,7 +86,6 @@ def _pounds(pence: int) -> str:
 
 @routes_app.command("plan")
 def routes_plan(
-    ctx: typer.Context,
     site: Annotated[str, typer.Option("--site", help="Site code, e.g. FOOD-LON.")],
     day: Annotated[str, typer.Option("--date", help="Local delivery day (YYYY-MM-DD, Europe/London).")],
     seconds: Annotated[
@@ -123,8 +102,8 @@ def routes_plan(
     from microfactory.plan.stages.routes import ROUTES_SECONDS, RoutesOptions, plan_routes
     from microfactory.store import upgrade
 
-    when = _day(day, "--date")
-    settings = _settings(ctx)
+    when = common.parse_day(day, "--date")
+    settings = common.settings()
     upgrade(settings.database_url)
     options = RoutesOptions(
         seconds=seconds if seconds is not None else min(ROUTES_SECONDS, settings.solver_seconds),
@@ -133,7 +112,7 @@ def routes_plan(
         seed=settings.seed,
         circuity=settings.circuity,
     )
-    with _sessions(settings) as sessions, SerialRunner() as runner:
+    with common.session_factory(settings) as sessions, SerialRunner() as runner:
         run = plan_routes(
             sessions, runner, options, sites=[site], day=when, compare=False, require_deliveries=True
         )
@@ -185,7 +164,6 @@ def _route_site(sessions: sessionmaker[Session], code: str) -> tuple[Site, dict[
 
 @routes_app.command("export")
 def routes_export(
-    ctx: typer.Context,
     site: Annotated[str, typer.Option("--site", help="Site code.")],
     day: Annotated[str, typer.Option("--date", help="Local delivery day (YYYY-MM-DD).")],
     fmt: Annotated[ExportFormat, typer.Option("--format", help="geojson (routes) or csv (stops).")],
@@ -195,9 +173,9 @@ def routes_export(
     from microfactory.plan.stages.routes import STAGE, day_horizon
     from microfactory.store import find_plan_run_id, load_emissions, load_plan_output, order_outcodes
 
-    when = _day(day, "--date")
-    settings = _settings(ctx)
-    with _sessions(settings) as sessions:
+    when = common.parse_day(day, "--date")
+    settings = common.settings()
+    with common.session_factory(settings) as sessions:
         depot, zones = _route_site(sessions, site)
         with sessions() as session:
             run_id = find_plan_run_id(session, stage=STAGE, scope=site, horizon=day_horizon(when))
@@ -352,7 +330,6 @@ def _source_line(factor_sets: Sequence[str], boundary: str, row_ids: Sequence[st
 
 @emissions_app.command("report")
 def emissions_report(
-    ctx: typer.Context,
     week: Annotated[
         str, typer.Option("--week", help="Any day of the week (YYYY-MM-DD); weeks start on Monday.")
     ],
@@ -364,9 +341,9 @@ def emissions_report(
     """Delivery emissions of one week per site and per order, with the factor set, rows and boundary."""
     from microfactory.store import emissions_by_site, order_emissions
 
-    day = _day(week, "--week")
-    settings = _settings(ctx)
-    with _sessions(settings) as sessions, sessions() as session:
+    day = common.parse_day(week, "--week")
+    settings = common.settings()
+    with common.session_factory(settings) as sessions, sessions() as session:
         sites = emissions_by_site(session, boundary=boundary.value, week_start=day)
         orders = order_emissions(session, week_start=day, boundary=boundary.value)
     monday = day - timedelta(days=day.weekday())
