@@ -1,8 +1,9 @@
 """Quality and compliance engine: checklist evaluation, hold and release rules, lots, drift charts.
 
 Pure functions over the domain's quality records (:mod:`microfactory.domain.quality`); the store
-(:mod:`microfactory.store.quality_repository`) persists lots, the audit log and traces, and the
-``quality`` plan stage runs it on the demo network. Typical use::
+(:mod:`microfactory.store.lot_repository`, :mod:`~microfactory.store.qa_records`,
+:mod:`~microfactory.store.traceability` and their siblings) persists lots, the audit log and traces,
+and the ``quality`` plan stage runs it on the demo network. Typical use::
 
     outcome = evaluate_check(template.check("core_temperature"), entry)   # passed / failed, detail
     decision = release_decision(lot_code, template, outcomes, deviations)  # releasable? why not?

@@ -1,7 +1,7 @@
 """What a traceability query returns: lots up or down the input graph, and where their units went.
 
 The store answers each question with one recursive query
-(:func:`microfactory.store.quality_repository.trace_forward`, ``trace_backward``, ``recall``); these
+(:func:`microfactory.store.traceability.trace_forward`, ``trace_backward``, ``recall``); these
 records carry the answer and summarise it for a recall notice.
 """
 

@@ -103,33 +103,32 @@ from microfactory.store.fulfilment_repository import (
     order_outcodes,
     save_emissions,
 )
-from microfactory.store.quality_repository import (
-    RecordedChecks,
+from microfactory.store.lot_release import release_decisions, release_lot, release_lots
+from microfactory.store.lot_repository import (
     allocate_lot_to_order,
     allocate_lot_to_transfer,
     allocate_lots,
-    audit_entries,
-    correct_entry,
     create_lots,
-    delivered_lines,
     get_lot,
-    hold_lot,
     link_lot_inputs,
     list_lots,
-    load_templates,
+)
+from microfactory.store.qa_records import (
+    RecordedChecks,
+    audit_entries,
+    correct_entry,
+    hold_lot,
+    record_checks,
+    record_deviation,
+)
+from microfactory.store.quality_reads import (
+    delivered_lines,
     lot_states,
     measurement_observations,
     quality_counts,
-    recall,
-    record_checks,
-    record_deviation,
-    release_decisions,
-    release_lot,
-    release_lots,
-    save_templates,
-    trace_backward,
-    trace_forward,
 )
+from microfactory.store.quality_templates import load_templates, save_templates
+from microfactory.store.traceability import recall, trace_backward, trace_forward
 
 __all__ += [
     "RecordedChecks",
