@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from microfactory import cli_common as common
 from microfactory.cli_common import LONDON, STATE, parse_day
+from microfactory.cli_network import network_app
 from microfactory.cli_output import kpi_table, print_json, rich_progress, table
 from microfactory.cli_quality import register_quality_commands
 from microfactory.cli_routes import emissions_app, routes_app
@@ -45,6 +46,7 @@ app.add_typer(orders_app, name="orders")
 register_quality_commands(app)
 app.add_typer(routes_app, name="routes")
 app.add_typer(emissions_app, name="emissions")
+app.add_typer(network_app, name="network")
 
 out = Console()
 err = Console(stderr=True)

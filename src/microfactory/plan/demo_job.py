@@ -24,8 +24,10 @@ from microfactory.plan.stages.base import StageContext, StageReport
 from microfactory.plan.stages.quality import quality_report_section
 from microfactory.report import ReportData, StageSection, render_report
 from microfactory.report.fulfilment import deliveries_section
+from microfactory.report.network import network_section
 from microfactory.store import (
     create_engine_for,
+    latest_network_scenarios,
     load_master_data,
     make_session_factory,
     order_counts,
@@ -109,7 +111,10 @@ def run_demo_job(
                 stages=sections,
                 facts={"seed": str(seed), "scale": f"{scale:g}", "fan-out": runner_text},
                 quality=quality_report_section(session),
-                extra_sections=[deliveries_section(sections)],
+                extra_sections=[
+                    deliveries_section(sections),
+                    network_section(latest_network_scenarios(session)),
+                ],
             )
         write_text_atomic(report_path, render_report(data))
     finally:

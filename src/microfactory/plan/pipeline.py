@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 from microfactory.plan.stages.base import StageContext, StageReport
 from microfactory.plan.stages.demand_history import STAGE as DEMAND_HISTORY
 from microfactory.plan.stages.demand_history import run_demand_history
+from microfactory.plan.stages.network import STAGE as NETWORK
+from microfactory.plan.stages.network import run_network
 from microfactory.plan.stages.quality import STAGE as QUALITY
 from microfactory.plan.stages.quality import run_quality
 from microfactory.plan.stages.routes import STAGE as ROUTES
@@ -21,6 +23,7 @@ Stage = Callable[[StageContext], list[StageReport]]
 
 STAGES: dict[str, Stage] = {
     DEMAND_HISTORY: run_demand_history,
+    NETWORK: run_network,
     QUALITY: run_quality,
     ROUTES: run_routes,
 }

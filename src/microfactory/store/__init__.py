@@ -113,6 +113,17 @@ from microfactory.store.lot_repository import (
     link_lot_inputs,
     list_lots,
 )
+from microfactory.store.network_repository import (
+    NETWORK_STAGE,
+    NetworkScenarioRecord,
+    NetworkSiteRecord,
+    NetworkZoneRecord,
+    latest_network_scenarios,
+    load_network_scenario,
+    network_scope,
+    save_network_scenario,
+    save_network_scenarios,
+)
 from microfactory.store.qa_records import (
     RecordedChecks,
     audit_entries,
@@ -172,4 +183,16 @@ __all__ += [
     "order_emissions",
     "order_outcodes",
     "save_emissions",
+]
+
+__all__ += [
+    "NETWORK_STAGE",
+    "NetworkScenarioRecord",
+    "NetworkSiteRecord",
+    "NetworkZoneRecord",
+    "latest_network_scenarios",
+    "load_network_scenario",
+    "network_scope",
+    "save_network_scenario",
+    "save_network_scenarios",
 ]

@@ -64,6 +64,7 @@ __all__ = [
     "ZoneRow",
 ]
 from microfactory.store.models.fulfilment import OrderEmissionRow, RouteEmissionRow
+from microfactory.store.models.network import NetworkScenarioRow, NetworkSiteRow, NetworkZoneRow
 from microfactory.store.models.quality import (
     LotAllocationRow,
     LotInputRow,
@@ -75,3 +76,5 @@ from microfactory.store.models.quality import (
 __all__ += ["LotAllocationRow", "LotInputRow", "LotRow", "QaAuditRow", "QaTemplateRow"]
 
 __all__ += ["OrderEmissionRow", "RouteEmissionRow"]
+
+__all__ += ["NetworkScenarioRow", "NetworkSiteRow", "NetworkZoneRow"]

@@ -1,0 +1,132 @@
+"""Stage ``network`` on a small demo network in a real database: scenarios stored, replaced, N-1 backups."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from microfactory.config import load_settings
+from microfactory.demo import build_demo
+from microfactory.plan import SerialRunner
+from microfactory.plan.pipeline import STAGES
+from microfactory.plan.stages.base import StageContext, StageReport
+from microfactory.plan.stages.demand_history import run_demand_history
+from microfactory.plan.stages.network import SCENARIOS, STAGE, design_brands, run_network
+from microfactory.report.network import network_section
+from microfactory.store import (
+    create_engine_for,
+    latest_network_scenarios,
+    load_master_data,
+    make_session_factory,
+    save_master_data,
+    transaction,
+    upgrade,
+    upsert_orders,
+)
+from microfactory.store.models import NetworkScenarioRow, PlanRunRow
+
+SECONDS = 10.0
+
+
+@dataclass
+class Designed:
+    sessions: sessionmaker[Session]
+    ctx: StageContext
+    reports: list[StageReport]
+
+
+@pytest.fixture(scope="module")
+def designed(module_database_url: str) -> Iterator[Designed]:
+    """A small demo network (seed 7, scale 0.05) with demand history, and the stage run once on it."""
+    network = build_demo(seed=7, scale=0.05)
+    upgrade(module_database_url)
+    engine = create_engine_for(module_database_url)
+    sessions = make_session_factory(engine)
+    with transaction(sessions) as session:
+        save_master_data(session, network.master)
+        upsert_orders(session, network.orders)
+    ctx = StageContext(
+        sessions=sessions,
+        runner=SerialRunner(),
+        settings=load_settings(database_url=module_database_url),
+        as_of=network.history_end,
+    )
+    run_demand_history(ctx)
+    try:
+        yield Designed(sessions, ctx, run_network(ctx, seconds=SECONDS))
+    finally:
+        engine.dispose()
+
+
+def test_stage_is_registered_after_demand_history() -> None:
+    """The pipeline runs network design right after demand history (it only needs weekly demand)."""
+    names = list(STAGES)
+    assert names.index(STAGE) == names.index("demand_history") + 1
+
+
+def test_only_the_kitchen_brand_is_designed(designed: Designed) -> None:
+    """The kitchen brand has a central plant and candidates; the food brand (no plant) is skipped."""
+    with designed.sessions() as session:
+        assert design_brands(load_master_data(session)) == ["KITCHEN"]
+    assert [r.scope for r in designed.reports] == [f"KITCHEN/{s}" for s in SCENARIOS]
+
+
+def test_scenarios_stored_with_kpis(designed: Designed) -> None:
+    """Each scenario is stored with its KPIs; centralised opens the plant alone and loses all if it fails."""
+    with designed.sessions() as session:
+        stored = {r.name: r for r in latest_network_scenarios(session, brand="KITCHEN")}
+    assert set(stored) == set(SCENARIOS)
+    central = stored["centralised"]
+    assert [s.kind for s in central.sites] == ["central_plant"]
+    assert central.kpis["lost_if_largest_fails_units"] == central.kpis["demand_units_per_week"]
+    local = stored["local"]
+    assert int(local.kpis["sites_open"]) > 1
+    assert float(local.kpis["mean_km"]) < float(central.kpis["mean_km"])
+    for record in stored.values():
+        for key in (
+            "weekly_cost_pence",
+            "p95_km",
+            "p95_hours",
+            "transport_kg_co2e_per_week",
+            "share_within_24h",
+        ):
+            assert key in record.kpis
+        assert record.gap is not None and record.gap <= 0.005
+        assert isinstance(record.kpis["weekly_cost_pence"], int)
+
+
+def test_n1_has_a_backup_for_every_covered_zone(designed: Designed) -> None:
+    """In the N-1 design every served zone has a backup site, or a problem saying why it cannot."""
+    with designed.sessions() as session:
+        n1 = next(r for r in latest_network_scenarios(session) if r.name == "n-1")
+    explained = {p.subject for p in n1.problems}
+    served = [z for z in n1.zones if z.primary_site is not None]
+    assert served
+    for zone in served:
+        assert zone.backup_site is not None or zone.outcode in explained, zone
+        assert zone.backup_site != zone.primary_site
+    assert all(s.lost_if_down_units_per_week is not None for s in n1.sites)
+
+
+def test_rerun_replaces(designed: Designed) -> None:
+    """Running the stage again leaves one scenario (and one plan run) per name."""
+    run_network(designed.ctx, seconds=SECONDS)
+    with designed.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(NetworkScenarioRow)) == len(SCENARIOS)
+        runs = session.scalar(select(func.count()).select_from(PlanRunRow).where(PlanRunRow.stage == STAGE))
+        assert runs == len(SCENARIOS)
+
+
+def test_report_section(designed: Designed) -> None:
+    """The report section compares the scenarios and lists open sites with demand at risk."""
+    with designed.sessions() as session:
+        html = network_section(latest_network_scenarios(session))
+    assert "Network design" in html
+    for name in SCENARIOS:
+        assert f"Open sites — {name}" in html
+    assert "at risk" in html
+    assert network_section([]) == ""
