@@ -83,14 +83,17 @@ test: $(STAMP)
 	$(call run_all,ruff mypy test-sqlite test-postgres)
 
 # Benchmarks read instances from ../shared/bench/ and print a CSV table then a `key=value` summary line.
-# `make bench BENCH="cflp vrptw"` runs a subset; BENCH_ARGS are passed to each script.
+# `make bench BENCH="cflp vrptw"` runs a subset; BENCH_ARGS are passed to each script. The trace
+# benchmark runs on SQLite and on a throwaway PostgreSQL cluster.
 BENCH ?= cflp fjsp vrptw trace
 BENCH_ARGS ?=
 bench: $(STAMP)
 	@for b in $(BENCH); do \
 	    if [ -f benchmarks/$$b.py ]; then \
 	        echo "== benchmarks/$$b.py" >&2; \
-	        $(BIN)/python -m benchmarks.$$b $(BENCH_ARGS) || exit $$?; \
+	        if [ $$b = trace ]; then \
+	            bash scripts/pg_test_cluster.sh $(BIN)/python -m benchmarks.trace $(BENCH_ARGS) || exit $$?; \
+	        else $(BIN)/python -m benchmarks.$$b $(BENCH_ARGS) || exit $$?; fi; \
 	    else echo "no benchmarks/$$b.py yet" >&2; fi; \
 	done
 
