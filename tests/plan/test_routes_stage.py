@@ -20,15 +20,22 @@ from microfactory.plan.stages.routes import (
     COMPARE_SCOPE_PREFIX,
     LOOKBACK_DAYS,
     STAGE,
+    WEEK_DAYS,
     RoutesOptions,
+    _compare_tasks,
+    compare_site_day,
     day_horizon,
     run_routes,
+    week_days,
+    week_horizon,
 )
 from microfactory.report import StageSection
 from microfactory.report.fulfilment import deliveries_section
 from microfactory.store import (
     create_engine_for,
+    get_plan_run,
     load_emissions,
+    load_master_data,
     load_plan_output,
     make_session_factory,
     save_master_data,
@@ -159,18 +166,71 @@ def test_order_emissions_add_up_to_their_route(routed: Routed) -> None:
     assert checked > 0
 
 
-def test_central_versus_local_is_stored_for_the_kitchen_microfactory(routed: Routed) -> None:
-    """One comparison run for a kitchen microfactory: km, kg CO2e, on-time share and lead time of both."""
+def test_central_versus_local_is_stored_for_the_week_per_kitchen_microfactory_and_brand(
+    routed: Routed,
+) -> None:
+    """A week run per kitchen microfactory and for the brand: km, CO2e, on time, lead of both scenarios."""
     comparisons = [r for r in routed.reports if r.scope.startswith(COMPARE_SCOPE_PREFIX)]
-    assert [r.scope for r in comparisons] == [COMPARE_SCOPE_PREFIX + "KIT-LON"]
-    kpis = comparisons[0].kpis
+    week = week_days(as_of=routed.network.history_end)
+    assert len(week) == WEEK_DAYS
+    assert week[-1] == routed.network.history_end.astimezone(LONDON).date() - timedelta(days=1)
+    suffix = f"/week-{week[0].isoformat()}"
+    scopes = [r.scope for r in comparisons]
+    assert COMPARE_SCOPE_PREFIX + "KIT-LON" + suffix in scopes
+    assert scopes[-1] == COMPARE_SCOPE_PREFIX + "KITCHEN" + suffix
+    assert all(r.horizon == week_horizon(week[0]) and r.plan_run_id is not None for r in comparisons)
+    for report in comparisons:
+        kpis = report.kpis
+        for scenario in ("central", "local"):
+            for key in ("km", "kg_co2e", "on_time_share", "mean_lead_minutes", "deliveries"):
+                assert f"{scenario}_{key}" in kpis
+        assert kpis["plant"] == "KIT-CENTRAL" and kpis["boundary"] == "wtw"
+        assert kpis["week_start"] == week[0].isoformat() and kpis["week_end"] == week[-1].isoformat()
+        assert 1 <= int(kpis["site_days"]) <= WEEK_DAYS * len(str(kpis["sites"]).split(";"))
+        assert kpis["deliveries"] == kpis["central_deliveries"] == kpis["local_deliveries"]
+        assert float(kpis["central_trunk_km"]) > 0 and kpis["local_trunk_km"] == 0
+        assert float(kpis["central_kg_co2e"]) > float(kpis["local_kg_co2e"])
+        assert 0.0 <= float(kpis["central_on_time_share"]) <= 1.0
+        assert report.stage == STAGE
+        assert report.plan_run_id is not None
+        with routed.sessions() as session:
+            assert get_plan_run(session, report.plan_run_id).kpis == kpis
+    # The brand total adds up its sites' weeks.
+    *sites, brand = comparisons
+    assert brand.kpis["level"] == "brand" and all(r.kpis["level"] == "site" for r in sites)
+    for key in ("site_days", "deliveries"):
+        assert brand.kpis[key] == sum(int(r.kpis[key]) for r in sites)
+    for key in ("central_km", "local_km", "central_kg_co2e", "local_kg_co2e"):
+        assert float(brand.kpis[key]) == pytest.approx(sum(float(r.kpis[key]) for r in sites), abs=0.01)
+
+
+def test_a_weeks_km_is_the_sum_of_its_days(routed: Routed) -> None:
+    """Each site-day compared again on its own: the stored week's km and CO2e are the days' sums."""
+    week = week_days(as_of=routed.network.history_end)
+    options = RoutesOptions(
+        seconds=min(5, routed.ctx.settings.solver_seconds),
+        iterations=ITERATIONS,
+        seed=routed.ctx.settings.seed,
+        circuity=routed.ctx.settings.circuity,
+    )
+    with routed.sessions() as session:
+        tasks = _compare_tasks(session, load_master_data(session), options, week, ["KIT-LON"])
+    assert tasks and all(t.site.code == "KIT-LON" and t.day in week for t in tasks)
+    days = [d for d in (compare_site_day(t) for t in tasks) if d is not None]
+    stored = next(r for r in routed.reports if r.scope.startswith(COMPARE_SCOPE_PREFIX + "KIT-LON/"))
+    assert stored.kpis["site_days"] == len(days)
     for scenario in ("central", "local"):
-        for key in ("km", "kg_co2e", "on_time_share", "mean_lead_minutes"):
-            assert f"{scenario}_{key}" in kpis
-    assert kpis["plant"] == "KIT-CENTRAL" and kpis["boundary"] == "wtw"
-    assert float(kpis["central_trunk_km"]) > 0 and kpis["local_trunk_km"] == 0
-    assert float(kpis["central_kg_co2e"]) > float(kpis["local_kg_co2e"])
-    assert float(kpis["central_last_mile_km"]) == pytest.approx(float(kpis["local_last_mile_km"]), rel=0.5)
+        outcomes = [getattr(d.comparison, scenario) for d in days]
+        assert float(stored.kpis[f"{scenario}_km"]) == pytest.approx(sum(o.km for o in outcomes), abs=0.05)
+        assert float(stored.kpis[f"{scenario}_kg_co2e"]) == pytest.approx(
+            sum(o.emissions.kg_co2e for o in outcomes), abs=5e-4
+        )
+        deliveries = [len(o.routing.problem.deliveries) for o in outcomes]
+        assert stored.kpis[f"{scenario}_deliveries"] == sum(deliveries)
+        on_time = sum(n * o.on_time_share for n, o in zip(deliveries, outcomes, strict=True))
+        assert float(stored.kpis[f"{scenario}_on_time_share"]) == pytest.approx(
+            on_time / sum(deliveries), abs=1e-4
+        )
 
 
 def test_running_again_replaces_and_gives_the_same_plan(routed: Routed) -> None:
@@ -191,7 +251,12 @@ def test_an_explicit_day_plans_that_day(routed: Routed) -> None:
     reports = run_routes(routed.ctx, day=day, seconds=5, iterations=ITERATIONS)
     mine = [r for r in reports if r.scope == site.scope]
     assert mine and mine[0].kpis["day_rule"] == "given"
-    assert all(r.horizon == day_horizon(day) for r in reports)
+    routes = [r for r in reports if not r.scope.startswith(COMPARE_SCOPE_PREFIX)]
+    weeks = [r for r in reports if r.scope.startswith(COMPARE_SCOPE_PREFIX)]
+    assert all(r.horizon == day_horizon(day) for r in routes)
+    # The comparison week ends on the given day.
+    assert weeks and all(r.kpis["week_end"] == day.isoformat() for r in weeks)
+    assert all(r.horizon.end == day_horizon(day).end for r in weeks)
 
 
 def test_limits_come_from_the_options() -> None:
@@ -212,6 +277,7 @@ def test_report_section_shows_sites_comparison_and_factor_source(routed: Routed)
     for report in routed.sites():
         assert report.scope in html
     assert "central" in html and "local" in html and "KIT-CENTRAL" in html
+    assert "one week" in html and "KITCHEN (all sites)" in html and "KIT-LON" in html
     assert "desnz-2025" in html and "Open Government Licence" in html
     assert str(routed.sites()[0].kpis["emission_factor_rows_wtw"]).split(";")[0] in html
     assert "http" not in html and "<script" not in html

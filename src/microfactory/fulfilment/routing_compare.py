@@ -10,6 +10,10 @@ transport operation). Freshness keeps running from the plant ready time. Lead ti
 the plant ready time to delivery.
 
 Local scenario: the local routing problem solved as it is.
+
+Several comparisons (days, sites) add up with :func:`sum_comparisons`: km and kg CO2e are summed, the
+on-time share is weighted by deliveries and the mean lead time by served deliveries, so the totals are
+the figures of all the deliveries taken together.
 """
 
 from __future__ import annotations
@@ -106,6 +110,144 @@ class CentralLocalComparison:
     def rows(self) -> list[dict[str, float | int | str]]:
         """Central then local, one flat row each."""
         return [self.central.row(), self.local.row()]
+
+
+@dataclass(frozen=True)
+class ScenarioTotals:
+    """One scenario's figures summed over several comparisons (days or sites)."""
+
+    name: str
+    deliveries: int
+    served: int
+    trunk_km: float
+    last_mile_km: float
+    kg_co2e: float
+    on_time_share: float
+    """Over all deliveries (unserved count as not on time); 1.0 without deliveries."""
+    mean_lead_minutes: float
+    """Over served deliveries; 0.0 when none was served."""
+    trunk_trips: int = 0
+    vehicles_used: int = 0
+    row_ids: tuple[str, ...] = ()
+    parts: int = 1
+    """How many comparisons were added up."""
+
+    @classmethod
+    def of(cls, outcome: ScenarioOutcome) -> ScenarioTotals:
+        """One comparison's scenario as totals."""
+        deliveries = len(outcome.routing.problem.deliveries)
+        return cls(
+            name=outcome.name,
+            deliveries=deliveries,
+            served=len(outcome.routing.stops()),
+            trunk_km=outcome.trunk_km,
+            last_mile_km=outcome.last_mile_km,
+            kg_co2e=outcome.emissions.kg_co2e,
+            on_time_share=outcome.on_time_share,
+            mean_lead_minutes=outcome.mean_lead_minutes,
+            trunk_trips=outcome.trunk_trips,
+            vehicles_used=len(outcome.routing.routes) + outcome.trunk_trips,
+            row_ids=outcome.emissions.row_ids,
+        )
+
+    @property
+    def km(self) -> float:
+        """Trunk plus last-mile km."""
+        return self.trunk_km + self.last_mile_km
+
+    @property
+    def unserved(self) -> int:
+        """Deliveries not served."""
+        return self.deliveries - self.served
+
+    def __add__(self, other: ScenarioTotals) -> ScenarioTotals:
+        if other.name != self.name:
+            raise ValueError(f"cannot add scenario {other.name!r} to {self.name!r}")
+        deliveries = self.deliveries + other.deliveries
+        served = self.served + other.served
+        on_time = self.on_time_share * self.deliveries + other.on_time_share * other.deliveries
+        lead = self.mean_lead_minutes * self.served + other.mean_lead_minutes * other.served
+        return ScenarioTotals(
+            name=self.name,
+            deliveries=deliveries,
+            served=served,
+            trunk_km=self.trunk_km + other.trunk_km,
+            last_mile_km=self.last_mile_km + other.last_mile_km,
+            kg_co2e=self.kg_co2e + other.kg_co2e,
+            on_time_share=on_time / deliveries if deliveries else 1.0,
+            mean_lead_minutes=lead / served if served else 0.0,
+            trunk_trips=self.trunk_trips + other.trunk_trips,
+            vehicles_used=self.vehicles_used + other.vehicles_used,
+            row_ids=tuple(dict.fromkeys((*self.row_ids, *other.row_ids))),
+            parts=self.parts + other.parts,
+        )
+
+    def row(self) -> dict[str, float | int | str]:
+        """Flat figures for a side-by-side table (the keys of :meth:`ScenarioOutcome.row` plus counts)."""
+        return {
+            "scenario": self.name,
+            "km": round(self.km, 1),
+            "trunk_km": round(self.trunk_km, 1),
+            "last_mile_km": round(self.last_mile_km, 1),
+            "kg_co2e": round(self.kg_co2e, 3),
+            "on_time_share": round(self.on_time_share, 4),
+            "mean_lead_minutes": round(self.mean_lead_minutes, 1),
+            "deliveries": self.deliveries,
+            "unserved": self.unserved,
+            "vehicles_used": self.vehicles_used,
+            "trunk_trips": self.trunk_trips,
+        }
+
+
+@dataclass(frozen=True)
+class CentralLocalTotals:
+    """Both scenarios summed over several comparisons of the same boundary and factor set."""
+
+    central: ScenarioTotals
+    local: ScenarioTotals
+    boundary: Boundary
+    factor_set_id: str
+    factor_year: int
+    parts: int
+    """How many comparisons (e.g. site-days) were added up."""
+
+    def rows(self) -> list[dict[str, float | int | str]]:
+        """Central then local, one flat row each."""
+        return [self.central.row(), self.local.row()]
+
+    @property
+    def row_ids(self) -> tuple[str, ...]:
+        """Emission factor rows of both scenarios, first seen first."""
+        return tuple(dict.fromkeys((*self.central.row_ids, *self.local.row_ids)))
+
+
+def sum_comparisons(comparisons: Sequence[CentralLocalComparison]) -> CentralLocalTotals:
+    """Add up comparisons (e.g. the days of a week): km and kg CO2e summed, shares weighted.
+
+    The on-time share is weighted by deliveries, the mean lead time by served deliveries.
+
+    Raises:
+        ValueError: No comparisons, or they differ in boundary or factor set.
+    """
+    if not comparisons:
+        raise ValueError("no comparisons to add up")
+    first = comparisons[0]
+    for cmp in comparisons[1:]:
+        if cmp.boundary is not first.boundary or cmp.factor_set_id != first.factor_set_id:
+            raise ValueError("comparisons to add up must share boundary and factor set")
+    central = ScenarioTotals.of(first.central)
+    local = ScenarioTotals.of(first.local)
+    for cmp in comparisons[1:]:
+        central = central + ScenarioTotals.of(cmp.central)
+        local = local + ScenarioTotals.of(cmp.local)
+    return CentralLocalTotals(
+        central=central,
+        local=local,
+        boundary=first.boundary,
+        factor_set_id=first.factor_set_id,
+        factor_year=first.central.emissions.year,
+        parts=len(comparisons),
+    )
 
 
 def _keys(problem: RoutingProblem) -> dict[str, str]:
@@ -221,9 +363,7 @@ def compare_central_local(
             )
     central_problem = local.replace(depots=(hub,), deliveries=tuple(moved), vehicle_types=tuple(hub_fleet))
     lim = limits or SolveLimits()
-    central = _outcome(
-        "central", solve(central_problem, lim, seed), fs, boundary, origin_ready, trunk_trips
-    )
+    central = _outcome("central", solve(central_problem, lim, seed), fs, boundary, origin_ready, trunk_trips)
     local_outcome = _outcome("local", solve(local, lim, seed), fs, boundary, origin_ready)
     return CentralLocalComparison(
         central=central, local=local_outcome, boundary=boundary, factor_set_id=fs.id

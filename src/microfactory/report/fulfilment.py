@@ -1,8 +1,9 @@
 """The report's "Deliveries and emissions" section, from the ``routes`` stage's KPIs.
 
-Per site: the plan day, routes, km, vehicles and kg CO2e; the central-versus-local comparison side by
-side; and where the emission figures come from (factor set, year, boundary, DESNZ row ids). Figures
-are the ones the stage computed and stored; this module only lays them out (inline HTML, no network).
+Per site: the plan day, routes, km, vehicles and kg CO2e; the week's central-versus-local comparison
+side by side per kitchen microfactory and for the brand; and where the emission figures come from
+(factor set, year, boundary, DESNZ row ids). Figures are the ones the stage computed and stored;
+this module only lays them out (inline HTML, no network).
 """
 
 from __future__ import annotations
@@ -16,16 +17,13 @@ from microfactory.report.html import StageSection, _num, _table
 
 Kpis = Mapping[str, float | int | str]
 
-_COMPARISON_ROWS = (
-    ("km (trunk + last mile)", "km"),
-    ("trunk km", "trunk_km"),
-    ("last-mile km", "last_mile_km"),
-    ("kg CO2e", "kg_co2e"),
-    ("on-time share", "on_time_share"),
-    ("mean lead time (min)", "mean_lead_minutes"),
-    ("vehicles used", "vehicles_used"),
-    ("unserved", "unserved"),
+_WEEK_FIGURES = (
+    ("km", "km", "{:,.1f}"),
+    ("kg CO2e", "kg_co2e", "{:,.2f}"),
+    ("on time", "on_time_share", None),
+    ("mean lead (min)", "mean_lead_minutes", "{:,.0f}"),
 )
+"""Column group label, KPI key (after ``central_``/``local_``) and format; ``None``: a share."""
 
 
 def _day(value: float | int | str | None) -> str:
@@ -93,31 +91,59 @@ def _site_rows(sites: Sequence[StageSection]) -> str:
     return _table(headers, rows, set(range(2, 12)))
 
 
-def _comparison(st: StageSection) -> str:
-    k = st.kpis
-    rows = []
-    for label, key in _COMPARISON_ROWS:
-        cells = []
+def _week_cells(k: Kpis) -> list[str]:
+    cells: list[str] = []
+    for _, key, fmt in _WEEK_FIGURES:
         for scenario in ("central", "local"):
             value = k.get(f"{scenario}_{key}")
-            cells.append(
-                _share(value) if key == "on_time_share" else _num(value if value is not None else "–")
-            )
-        rows.append([escape(label), *cells])
-    site = escape(str(k.get("site", st.scope)))
+            if fmt is None:
+                cells.append(_share(value))
+            else:
+                cells.append(fmt.format(value) if isinstance(value, int | float) else "–")
+    return cells
 
-    def text(key: str, default: str = "") -> str:
-        return escape(str(k.get(key, default)))
 
-    caption = (
-        f"{site} deliveries on {_day(k.get('day'))}: <b>central</b> = made at {text('plant')}, "
-        f"trunk HGV to a cross-dock at the {site} address ({text('hub')}), then the "
-        f"same last mile; <b>local</b> = made and delivered by {site}. Ready times: "
-        f"{text('ready_times')}. Emissions {text('boundary', 'wtw').upper()}, "
-        "trunk empty return included (ISO 14083:2023 §5.6)."
+def _comparison(comparisons: Sequence[StageSection]) -> str:
+    """The week's comparison: one row per microfactory, then the brand total, both scenarios side by side."""
+    ordered = sorted(comparisons, key=lambda st: (st.kpis.get("level") == "brand", st.scope))
+    rows = []
+    for st in ordered:
+        k = st.kpis
+        subject = escape(str(k.get("subject", k.get("site", st.scope))))
+        if k.get("level") == "brand":
+            subject = f"<b>{subject} (all sites)</b>"
+        rows.append(
+            [
+                subject,
+                _num(k.get("site_days", 1)),
+                _num(k.get("deliveries", k.get("local_deliveries", 0))),
+                *_week_cells(k),
+            ]
+        )
+    first = ordered[0].kpis
+
+    def text(key: str, default: str = "–") -> str:
+        return escape(str(first.get(key, default)))
+
+    week = (
+        f"{_day(first.get('week_start'))} to {_day(first.get('week_end'))}"
+        if "week_start" in first
+        else _day(first.get("day"))
     )
-    return f'<h3>Central plant versus microfactory — {site}</h3><p class="muted">{caption}</p>' + _table(
-        ["", "central", "local"], rows, {1, 2}
+    caption = (
+        f"Deliveries of {week} at each kitchen microfactory, every day with deliveries: "
+        f"<b>central</b> = made at {text('plant')}, trunk HGV to a cross-dock at the microfactory's "
+        "address, then the same last mile; <b>local</b> = made and delivered by the microfactory. "
+        f"Ready times: {text('ready_times')}. Emissions {text('boundary', 'wtw').upper()}, trunk empty "
+        "return included (ISO 14083:2023 §5.6). km and kg CO2e add up over the days; the on-time share "
+        "is over all deliveries, the mean lead time (ready at the producing site to delivery) over "
+        "served deliveries."
+    )
+    headers = ["site", "site-days", "deliveries"]
+    for label, _, _ in _WEEK_FIGURES:
+        headers += [f"{label} central", f"{label} local"]
+    return f'<h3>Central plant versus microfactories — one week</h3><p class="muted">{caption}</p>' + _table(
+        headers, rows, set(range(1, len(headers)))
     )
 
 
@@ -175,7 +201,7 @@ def deliveries_section(
         '<section id="deliveries"><h2>Deliveries and emissions</h2>',
         f'<p class="muted">{intro}</p>',
         _site_rows(sites) if sites else "",
-        *(_comparison(st) for st in comparisons),
+        _comparison(comparisons) if comparisons else "",
         _source(sites, comparisons),
         "</section>",
     ]

@@ -6,8 +6,8 @@ store (delivery and install orders, not cancelled, window starting that local da
 volumes, vehicle types, site calendar), solves it with PyVRP, and computes each route's emissions by
 the DESNZ 2025 factor set, well-to-wheel and tank-to-wheel, allocated to its orders by tonne-km
 share (ISO 14083:2023 §5.6). Sites fan out over the runner; everything is written in one transaction:
-one plan run per site and day (routes, stops, problems, route and order emissions) plus one
-central-versus-local comparison. Re-running for the same day replaces it.
+one plan run per site and day (routes, stops, problems, route and order emissions) plus a week of
+central-versus-local comparisons. Re-running for the same day replaces it.
 
 Assumptions, until the pieces they stand in for land:
 
@@ -20,18 +20,24 @@ Assumptions, until the pieces they stand in for land:
 - **Fleet.** Master data has no per-site fleet yet: each site gets its brand's vehicle types,
   :data:`FLEETS` by sector (types missing from the master data are left out; a sector without an
   entry gets every vehicle type, as many as it has deliveries).
-- **Central versus local** is run for the kitchen brand, which has a central plant: the kitchen
-  microfactory with the most deliveries on its plan day is compared with serving the same orders
-  from the plant by a trunk HGV to a cross-dock at the microfactory's address, then the same last
-  mile. Kitchens are made before the delivery day, so in both scenarios goods are ready at 00:00
-  (local) at the producing site; the trunk leaves at 04:00. The food brand has no central plant.
+- **Central versus local** is run for brands with an active central plant (the kitchen brand): for
+  every active microfactory of the brand and every day of the week (the :data:`WEEK_DAYS` local days
+  ending on ``day``, or before ``as_of``) with deliveries, the day's orders are served from the
+  microfactory and, alternatively, from the plant by a trunk HGV to a cross-dock at the
+  microfactory's address, then the same last mile. Kitchens are made before the delivery day, so in
+  both scenarios goods are ready at 00:00 (local) at the producing site; the trunk leaves at 04:00.
+  Site-days fan out over the runner; the days add up to one week per site
+  (``central_vs_local/<site>/week-<first day>``) and per brand (``central_vs_local/<brand>/week-...``)
+  by :func:`~microfactory.fulfilment.routing_compare.sum_comparisons`: km and kg CO2e summed,
+  on-time share weighted by deliveries, mean lead time by served deliveries. The food brand has no
+  central plant.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from zoneinfo import ZoneInfo
@@ -69,6 +75,7 @@ from microfactory.fulfilment import (
     compare_central_local,
     solve,
 )
+from microfactory.fulfilment.routing_compare import CentralLocalTotals, sum_comparisons
 from microfactory.fulfilment.routing_result import STAGE as ROUTING_PROBLEM_STAGE
 from microfactory.plan.progress import ProgressSink, SilentProgress
 from microfactory.plan.runner import Runner
@@ -86,7 +93,9 @@ from microfactory.store import (
 
 STAGE = "routes"
 COMPARE_SCOPE_PREFIX = "central_vs_local/"
-"""Scope of the comparison's plan run: prefix + the microfactory's site code."""
+"""Scope of a comparison's plan run: prefix + site (or brand) code + ``/week-`` + the week's first day."""
+WEEK_DAYS = 7
+"""Days of the central-versus-local week."""
 TIMEZONE = "Europe/London"
 LOOKBACK_DAYS = 7
 ROUTES_SECONDS = 10.0
@@ -170,11 +179,7 @@ class SiteDayPlan:
     factor_set_id: str
     factor_year: int
     vehicle_of_route: Mapping[str, str]
-    comparison: CentralLocalComparison | None = None
-    plant: str | None = None
-    """The central plant of the comparison."""
     seconds: float = 0.0
-    compare_seconds: float = 0.0
 
     def problems(self) -> tuple[Problem, ...]:
         """Every order not on a route, with its reason, plus any broken route constraint."""
@@ -274,29 +279,107 @@ class SiteDayPlan:
         }
         return kpis
 
-    def comparison_kpis(self) -> dict[str, float | int | str]:
-        """The central-versus-local rows flattened (``central_km``, ``local_km``...), with provenance."""
-        cmp = self.comparison
-        if cmp is None:
-            return {}
+
+@dataclass(frozen=True)
+class DayComparison:
+    """One site-day of the central-versus-local comparison."""
+
+    site: str
+    brand: str
+    plant: str
+    day: date
+    comparison: CentralLocalComparison
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class WeekComparison:
+    """Site-days of one week added up, for one site or a whole brand."""
+
+    subject: str
+    """Site code, or brand code for the brand total."""
+    plant: str
+    first_day: date
+    days: tuple[DayComparison, ...]
+    totals: CentralLocalTotals
+    seconds: float
+
+    @property
+    def scope(self) -> str:
+        """The plan run's scope: ``central_vs_local/<subject>/week-<first day>``."""
+        return f"{COMPARE_SCOPE_PREFIX}{self.subject}/week-{self.first_day.isoformat()}"
+
+    @property
+    def horizon(self) -> PlanHorizon:
+        """The week's local days as one horizon."""
+        return week_horizon(self.first_day)
+
+    def kpis(self) -> dict[str, float | int | str]:
+        """Both scenarios flattened (``central_km``, ``local_km``...), the counts and provenance."""
+        t = self.totals
+        sites = sorted({d.site for d in self.days})
         kpis: dict[str, float | int | str] = {
-            "site": self.site,
-            "plant": self.plant or "",
-            "hub": hub_code(self.site),
-            "day": self.day.isoformat(),
+            "subject": self.subject,
+            "level": "brand" if self.days and self.subject == self.days[0].brand else "site",
+            "sites": ";".join(sites),
+            "plant": self.plant,
+            "hubs": ";".join(hub_code(site) for site in sites),
+            "week_start": self.first_day.isoformat(),
+            "week_end": (self.first_day + timedelta(days=WEEK_DAYS - 1)).isoformat(),
+            "site_days": len(self.days),
+            "days_with_deliveries": len({d.day for d in self.days}),
+            "deliveries": t.local.deliveries,
         }
-        for row in cmp.rows():
+        for row in t.rows():
             name = str(row["scenario"])
             kpis |= {f"{name}_{k}": v for k, v in row.items() if k != "scenario"}
-        rows = dict.fromkeys((*cmp.central.emissions.row_ids, *cmp.local.emissions.row_ids))
         kpis |= {
-            "boundary": cmp.boundary.value,
-            "emission_factor_set": f"{cmp.factor_set_id}:{cmp.central.emissions.year}",
-            "emission_factor_rows": ";".join(rows),
+            "boundary": t.boundary.value,
+            "emission_factor_set": f"{t.factor_set_id}:{t.factor_year}",
+            "emission_factor_rows": ";".join(t.row_ids),
             "ready_times": COMPARE_READY_NOTE,
-            "solver_seconds": round(self.compare_seconds, 3),
+            "solver_seconds": round(self.seconds, 3),
         }
         return kpis
+
+
+def week_days(*, day: date | None = None, as_of: datetime | None = None) -> list[date]:
+    """The comparison week: the :data:`WEEK_DAYS` local days ending on ``day``, else before ``as_of``."""
+    if day is not None:
+        last = day
+    elif as_of is not None:
+        last = as_of.astimezone(ZoneInfo(TIMEZONE)).date() - timedelta(days=1)
+    else:
+        raise ValueError("give a day or an as_of instant for the comparison week")
+    return [last - timedelta(days=WEEK_DAYS - 1 - i) for i in range(WEEK_DAYS)]
+
+
+def week_horizon(first_day: date) -> PlanHorizon:
+    """The :data:`WEEK_DAYS` local days from ``first_day`` as one aware UTC horizon."""
+    last = day_horizon(first_day + timedelta(days=WEEK_DAYS - 1))
+    return PlanHorizon(start=day_horizon(first_day).start, end=last.end)
+
+
+def week_comparisons(days: Sequence[DayComparison], first_day: date) -> list[WeekComparison]:
+    """One week per site (site order) and one per brand over all its sites, from the site-days."""
+    weeks: list[WeekComparison] = []
+    by_brand: dict[str, list[DayComparison]] = {}
+    by_site: dict[str, list[DayComparison]] = {}
+    for d in sorted(days, key=lambda d: (d.brand, d.site, d.day)):
+        by_brand.setdefault(d.brand, []).append(d)
+        by_site.setdefault(d.site, []).append(d)
+    for subject, group in (*by_site.items(), *by_brand.items()):
+        weeks.append(
+            WeekComparison(
+                subject=subject,
+                plant=group[0].plant,
+                first_day=first_day,
+                days=tuple(group),
+                totals=sum_comparisons([d.comparison for d in group]),
+                seconds=sum(d.seconds for d in group),
+            )
+        )
+    return weeks
 
 
 def hub_code(site: str) -> str:
@@ -372,6 +455,30 @@ def _compare(
 def plan_site_day(task: SiteDayTask) -> SiteDayPlan:
     """Route one site's day and compute its emissions (top-level so worker processes can import it)."""
     started = time.perf_counter()
+    problem, screened = _problem(task)
+    limits = task.options.limits(len(problem.deliveries))
+    result = solve(problem, limits, seed=task.options.seed)
+    factors = load_desnz_2025()
+    keys = {v.code: v.emission_factor_key for v in task.vehicle_types}
+    trips = emission_trips(result.routes, task.day, keys)
+    emissions = {b: trips_emissions(trips, factors, b) for b in BOUNDARIES}
+    seconds = time.perf_counter() - started
+    return SiteDayPlan(
+        site=task.site.code,
+        day=task.day,
+        day_rule=task.day_rule,
+        horizon=day_horizon(task.day),
+        result=result,
+        screened=tuple(screened),
+        emissions=emissions,
+        factor_set_id=factors.id,
+        factor_year=factors.year,
+        vehicle_of_route={r.route_code: r.vehicle_type for r in result.routes},
+        seconds=seconds,
+    )
+
+
+def _problem(task: SiteDayTask) -> tuple[RoutingProblem, list[Problem]]:
     skus = {s.code: s for s in task.skus}
     orders, screened = _screen(task.orders, task.zones, skus)
     problem = RoutingProblem.from_orders(
@@ -385,34 +492,28 @@ def plan_site_day(task: SiteDayTask) -> SiteDayPlan:
         fleet=task.fleet,
         calendar=task.calendar,
     )
+    return problem, screened
+
+
+def compare_site_day(task: SiteDayTask) -> DayComparison | None:
+    """Central versus local for one site-day (top-level so worker processes can import it).
+
+    ``None`` when no order of the day could be made into a delivery.
+    """
+    assert task.compare_plant is not None
+    started = time.perf_counter()
+    problem, _ = _problem(task)
+    if not problem.deliveries:
+        return None
     limits = task.options.limits(len(problem.deliveries))
-    result = solve(problem, limits, seed=task.options.seed)
-    factors = load_desnz_2025()
-    keys = {v.code: v.emission_factor_key for v in task.vehicle_types}
-    trips = emission_trips(result.routes, task.day, keys)
-    emissions = {b: trips_emissions(trips, factors, b) for b in BOUNDARIES}
-    seconds = time.perf_counter() - started
-    comparison = None
-    compare_seconds = 0.0
-    if task.compare_plant is not None and problem.deliveries:
-        began = time.perf_counter()
-        comparison = _compare(task, problem, limits, factors)
-        compare_seconds = time.perf_counter() - began
-    return SiteDayPlan(
+    comparison = _compare(task, problem, limits, load_desnz_2025())
+    return DayComparison(
         site=task.site.code,
+        brand=task.site.brand,
+        plant=task.compare_plant.code,
         day=task.day,
-        day_rule=task.day_rule,
-        horizon=day_horizon(task.day),
-        result=result,
-        screened=tuple(screened),
-        emissions=emissions,
-        factor_set_id=factors.id,
-        factor_year=factors.year,
-        vehicle_of_route={r.route_code: r.vehicle_type for r in result.routes},
         comparison=comparison,
-        plant=task.compare_plant.code if comparison is not None and task.compare_plant else None,
-        seconds=seconds,
-        compare_seconds=compare_seconds,
+        seconds=time.perf_counter() - started,
     )
 
 
@@ -445,33 +546,84 @@ def fleet_for(
     return types, None if wanted is None else {v.code: wanted[v.code] for v in types}
 
 
-def _comparison_site(
-    master: MasterData, tasks: Sequence[SiteDayTask], brands: Mapping[str, Brand]
-) -> tuple[int, Site] | None:
-    """Index of the kitchen microfactory task with the most orders, and its brand's central plant."""
-    best: tuple[int, Site] | None = None
-    for i, task in enumerate(tasks):
-        brand = brands[task.site.brand]
-        if brand.sector is not Sector.KITCHEN or task.site.kind is not SiteKind.MICROFACTORY:
-            continue
-        plant = next(
-            (
-                s
-                for s in master.sites
-                if s.brand == brand.code
-                and s.kind is SiteKind.CENTRAL_PLANT
-                and s.status is SiteStatus.ACTIVE
-            ),
-            None,
-        )
-        if plant is None:
-            continue
-        if best is None or (len(task.orders), task.site.code) > (
-            len(tasks[best[0]].orders),
-            tasks[best[0]].site.code,
-        ):
-            best = (i, plant)
-    return best
+def _central_plants(master: MasterData) -> dict[str, Site]:
+    """Per brand code, its active central plant (the first by code), for brands that have one."""
+    plants: dict[str, Site] = {}
+    for site in sorted(master.sites, key=lambda s: s.code):
+        if site.kind is SiteKind.CENTRAL_PLANT and site.status is SiteStatus.ACTIVE:
+            plants.setdefault(site.brand, site)
+    return plants
+
+
+def _site_day_task(
+    session: Session,
+    master: MasterData,
+    site: Site,
+    site_day: date,
+    rule: str,
+    options: RoutesOptions,
+    compare_plant: Site | None = None,
+) -> SiteDayTask | None:
+    """The site's orders of that local day and what routing them needs; ``None`` without orders."""
+    horizon = day_horizon(site_day)
+    orders = load_window_orders(
+        session, start=horizon.start, end=horizon.end, site=site.code, brand=site.brand
+    )
+    if not orders:
+        return None
+    brand = next(b for b in master.brands if b.code == site.brand)
+    zones = {z.outcode: z.centroid for z in master.zones}
+    wanted = {line.sku for o in orders for line in o.lines}
+    types, fleet = fleet_for(brand, master.vehicle_types)
+    return SiteDayTask(
+        site=site,
+        day=site_day,
+        day_rule=rule,
+        orders=tuple(orders),
+        skus=tuple(s for s in master.skus if s.code in wanted),
+        vehicle_types=types,
+        fleet=fleet,
+        zones={o.outcode: zones[o.outcode] for o in orders if o.outcode in zones},
+        calendar=master.calendar(site.calendar),
+        options=options,
+        compare_plant=compare_plant,
+    )
+
+
+def _compare_tasks(
+    session: Session,
+    master: MasterData,
+    options: RoutesOptions,
+    week: Sequence[date],
+    sites: Sequence[str] | None,
+) -> list[SiteDayTask]:
+    """One task per active microfactory of a brand with a central plant and day of ``week`` with orders."""
+    plants = _central_plants(master)
+    sectors = {b.code: b.sector for b in master.brands}
+    micros = [
+        s
+        for s in sorted(master.sites, key=lambda s: s.code)
+        if s.kind is SiteKind.MICROFACTORY
+        and s.status is SiteStatus.ACTIVE
+        and s.brand in plants
+        and sectors.get(s.brand) is Sector.KITCHEN
+        and (sites is None or s.code in sites)
+    ]
+    if not micros:
+        return []
+    zone = ZoneInfo(TIMEZONE)
+    start = datetime.combine(week[0], clock_time(0), tzinfo=zone).astimezone(UTC)
+    counts = delivery_day_counts(session, start=start, end=week_horizon(week[0]).end, timezone=TIMEZONE)
+    tasks: list[SiteDayTask] = []
+    rule = f"the {WEEK_DAYS} days {week[0].isoformat()} to {week[-1].isoformat()}"
+    for site in micros:
+        for site_day in week:
+            if not counts.get(site.code, {}).get(site_day):
+                continue
+            task = _site_day_task(session, master, site, site_day, rule, options, plants[site.brand])
+            if task is not None:
+                tasks.append(task)
+    return tasks
 
 
 def _tasks(
@@ -500,8 +652,6 @@ def _tasks(
             raise ValueError("give a day or an as_of instant to pick the busiest recent day")
         days = busiest_days(session, [s.code for s in chosen], as_of)
         rule = f"busiest of the {LOOKBACK_DAYS} days before as_of"
-    brands = {b.code: b for b in master.brands}
-    zones = {z.outcode: z.centroid for z in master.zones}
     tasks: list[SiteDayTask] = []
     for site in chosen:
         site_day = days.get(site.code)
@@ -509,38 +659,21 @@ def _tasks(
             if require_deliveries:
                 raise NoDeliveriesError(site.code, f"in the {LOOKBACK_DAYS} days before {as_of}")
             continue
-        horizon = day_horizon(site_day)
-        orders = load_window_orders(
-            session, start=horizon.start, end=horizon.end, site=site.code, brand=site.brand
-        )
-        if not orders:
+        task = _site_day_task(session, master, site, site_day, rule, options)
+        if task is None:
             if require_deliveries:
                 raise NoDeliveriesError(site.code, f"on {site_day.isoformat()}")
             continue
-        wanted = {line.sku for o in orders for line in o.lines}
-        types, fleet = fleet_for(brands[site.brand], master.vehicle_types)
-        tasks.append(
-            SiteDayTask(
-                site=site,
-                day=site_day,
-                day_rule=rule,
-                orders=tuple(orders),
-                skus=tuple(s for s in master.skus if s.code in wanted),
-                vehicle_types=types,
-                fleet=fleet,
-                zones={o.outcode: zones[o.outcode] for o in orders if o.outcode in zones},
-                calendar=master.calendar(site.calendar),
-                options=options,
-            )
-        )
+        tasks.append(task)
     return master, tasks
 
 
 @dataclass(frozen=True)
 class RoutesRun:
-    """What :func:`plan_routes` planned and stored: one report per site and the comparison's."""
+    """What :func:`plan_routes` planned and stored: one report per site and per comparison week."""
 
     plans: list[SiteDayPlan] = field(default_factory=list)
+    weeks: list[WeekComparison] = field(default_factory=list)
     reports: list[StageReport] = field(default_factory=list)
 
 
@@ -560,7 +693,9 @@ def plan_routes(
 
     ``day`` plans that local day at every site; otherwise each site's busiest day of the
     :data:`LOOKBACK_DAYS` before ``as_of``. Writes one plan run per site (routes, stops, problems,
-    emissions) and, with ``compare``, one central-versus-local run, all in one transaction.
+    emissions) and, with ``compare``, the week's central-versus-local runs (one per kitchen
+    microfactory with deliveries that week, one for the brand; week: :func:`week_days`), all in one
+    transaction.
 
     Raises:
         NotFoundError: A named site does not exist.
@@ -572,12 +707,15 @@ def plan_routes(
         master, tasks = _tasks(
             session, options, as_of=as_of, sites=sites, day=day, require_deliveries=require_deliveries
         )
-    if compare:
-        picked = _comparison_site(master, tasks, {b.code: b for b in master.brands})
-        if picked is not None:
-            tasks[picked[0]] = replace(tasks[picked[0]], compare_plant=picked[1])
+        week = week_days(day=day, as_of=as_of)
+        compare_tasks = _compare_tasks(session, master, options, week, sites) if compare else []
     advance = sink.step("Routing deliveries per site", len(tasks))
     plans = runner.map(plan_site_day, tasks, progress=advance)
+    weeks: list[WeekComparison] = []
+    if compare_tasks:
+        advance = sink.step("Comparing central plant and microfactories per site-day", len(compare_tasks))
+        compared = runner.map(compare_site_day, compare_tasks, progress=advance)
+        weeks = week_comparisons([d for d in compared if d is not None], week[0])
     sink.step("Writing routes and emissions", None)
     reports: list[StageReport] = []
     with transaction(sessions) as session:
@@ -598,14 +736,11 @@ def plan_routes(
             route_emissions, order_emissions = plan.emission_records()
             save_emissions(session, run_id, routes=route_emissions, orders=order_emissions)
             reports.append(StageReport(STAGE, plan.site, plan.horizon, kpis, problems, plan.seconds, run_id))
-            if plan.comparison is not None:
-                scope = COMPARE_SCOPE_PREFIX + plan.site
-                cmp_kpis = plan.comparison_kpis()
-                cmp_id = save_plan_run(session, stage=STAGE, scope=scope, horizon=plan.horizon, kpis=cmp_kpis)
-                reports.append(
-                    StageReport(STAGE, scope, plan.horizon, cmp_kpis, (), plan.compare_seconds, cmp_id)
-                )
-    return RoutesRun(plans=list(plans), reports=reports)
+        for wk in weeks:
+            cmp_kpis = wk.kpis()
+            cmp_id = save_plan_run(session, stage=STAGE, scope=wk.scope, horizon=wk.horizon, kpis=cmp_kpis)
+            reports.append(StageReport(STAGE, wk.scope, wk.horizon, cmp_kpis, (), wk.seconds, cmp_id))
+    return RoutesRun(plans=list(plans), weeks=weeks, reports=reports)
 
 
 def run_routes(
@@ -615,7 +750,7 @@ def run_routes(
     seconds: float = ROUTES_SECONDS,
     iterations: int | None = None,
 ) -> list[StageReport]:
-    """The ``routes`` stage: every active site's busiest recent day (or ``day``), plus the comparison.
+    """The ``routes`` stage: every active site's busiest recent day (or ``day``), plus the week's comparison.
 
     ``seconds`` caps each solve (and is itself capped by ``Settings.solver_seconds``).
     """
