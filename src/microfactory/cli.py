@@ -25,6 +25,7 @@ from microfactory.cli_network import network_app
 from microfactory.cli_output import kpi_table, print_json, rich_progress, table
 from microfactory.cli_quality import register_quality_commands
 from microfactory.cli_routes import emissions_app, routes_app
+from microfactory.cli_schedule import schedule_app
 from microfactory.domain import OrderStatus, SiteKind
 from microfactory.errors import MicrofactoryError
 
@@ -47,6 +48,7 @@ register_quality_commands(app)
 app.add_typer(routes_app, name="routes")
 app.add_typer(emissions_app, name="emissions")
 app.add_typer(network_app, name="network")
+app.add_typer(schedule_app, name="schedule")
 
 out = Console()
 err = Console(stderr=True)

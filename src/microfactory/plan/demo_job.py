@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from microfactory.config import Settings
 from microfactory.demo import DemoNetwork, build_demo
 from microfactory.plan.pipeline import run_pipeline
@@ -22,13 +24,17 @@ from microfactory.plan.progress import ProgressSink, SilentProgress
 from microfactory.plan.runner import make_runner
 from microfactory.plan.stages.base import StageContext, StageReport
 from microfactory.plan.stages.quality import quality_report_section
+from microfactory.plan.stages.schedule import STAGE as SCHEDULE_STAGE
 from microfactory.report import ReportData, StageSection, render_report
 from microfactory.report.fulfilment import deliveries_section
 from microfactory.report.network import network_section
+from microfactory.report.schedule import schedule_section
 from microfactory.store import (
+    PlanOutput,
     create_engine_for,
     latest_network_scenarios,
     load_master_data,
+    load_plan_output,
     make_session_factory,
     order_counts,
     save_master_data,
@@ -114,6 +120,7 @@ def run_demo_job(
                 extra_sections=[
                     deliveries_section(sections),
                     network_section(latest_network_scenarios(session)),
+                    schedule_section(stored_schedules(session, stages)),
                 ],
             )
         write_text_atomic(report_path, render_report(data))
@@ -128,6 +135,12 @@ def run_demo_job(
         runner=runner_text,
         seconds=time.perf_counter() - started,
     )
+
+
+def stored_schedules(session: Session, stages: Sequence[StageReport]) -> list[PlanOutput]:
+    """The ``schedule`` runs this job stored (runs, operations, problems), by site code, for the report."""
+    ours = sorted((s for s in stages if s.stage == SCHEDULE_STAGE), key=lambda s: s.scope)
+    return [load_plan_output(session, s.plan_run_id) for s in ours if s.plan_run_id is not None]
 
 
 def write_text_atomic(path: Path, text: str) -> None:

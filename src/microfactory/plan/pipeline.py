@@ -18,6 +18,8 @@ from microfactory.plan.stages.quality import STAGE as QUALITY
 from microfactory.plan.stages.quality import run_quality
 from microfactory.plan.stages.routes import STAGE as ROUTES
 from microfactory.plan.stages.routes import run_routes
+from microfactory.plan.stages.schedule import STAGE as SCHEDULE
+from microfactory.plan.stages.schedule import run_schedule
 
 Stage = Callable[[StageContext], list[StageReport]]
 
@@ -26,6 +28,7 @@ STAGES: dict[str, Stage] = {
     NETWORK: run_network,
     QUALITY: run_quality,
     ROUTES: run_routes,
+    SCHEDULE: run_schedule,
 }
 """Every stage in run order, by name."""
 
