@@ -97,7 +97,10 @@ def _fmt(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return f"{value:.3f}" if abs(value) < 1000 else f"{value:.1f}"
+        # Adding 0.0 after rounding turns -0.0 into 0.0, so a solver's -1e-9 prints as 0.000.
+        if abs(value) < 1000:
+            return f"{round(value, 3) + 0.0:.3f}"
+        return f"{round(value, 1) + 0.0:.1f}"
     return str(value)
 
 
