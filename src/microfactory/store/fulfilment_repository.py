@@ -28,6 +28,7 @@ from microfactory.store.models import (
     PlanRunRow,
     RouteEmissionRow,
 )
+from microfactory.store.order_repository import orders_from_rows
 
 BOUNDARIES = ("ttw", "wtw")
 ROUTED_FULFILMENT = (FulfilmentKind.DELIVERY.value, FulfilmentKind.INSTALL.value)
@@ -434,24 +435,7 @@ def load_window_orders(
                     "unit_price_pence": line.unit_price_pence,
                 }
             )
-    return [
-        Order.model_validate(
-            {
-                "channel": r.channel,
-                "external_id": r.external_id,
-                "brand": r.brand,
-                "customer": r.customer,
-                "outcode": r.outcode,
-                "created_at": r.created_at,
-                "window": {"start": r.window_start, "end": r.window_end},
-                "status": r.status,
-                "fulfilment": r.fulfilment,
-                "site": r.site,
-                "lines": lines.get(r.id, ()),
-            }
-        )
-        for r in rows
-    ]
+    return orders_from_rows(rows, lines)
 
 
 def order_outcodes(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:

@@ -9,7 +9,7 @@ without anyone reading their lines.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -234,6 +234,14 @@ def load_orders(
         lines.setdefault(order_id, []).append(
             {"line_no": line_no, "sku": sku, "quantity": quantity, "unit_price_pence": price}
         )
+    return orders_from_rows(rows, lines)
+
+
+def orders_from_rows(rows: Sequence[Any], lines: Mapping[int, Sequence[Mapping[str, Any]]]) -> list[Order]:
+    """Validated orders from ``orders`` table rows and their line dicts keyed by order id.
+
+    Every query that loads orders (by filter, by delivery window) turns rows into domain orders here.
+    """
     return [
         Order.model_validate(
             {
