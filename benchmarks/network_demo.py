@@ -17,10 +17,8 @@ import argparse
 import time
 from dataclasses import dataclass
 
-import pandas as pd
-
 from benchmarks.common import TableWriter, log, summary_line
-from microfactory.demand import summarise_demand_history
+from microfactory.demand import order_lines_from_orders, summarise_demand_history
 from microfactory.demo import build_demo
 from microfactory.domain import MasterData, PlanHorizon, WeeklyDemand
 from microfactory.network import (
@@ -56,34 +54,7 @@ def demo_demand(seed: int = 1, scale: float = 1.0) -> DemoDemand:
     started = time.perf_counter()
     demo = build_demo(seed=seed, scale=scale)
     family = {s.code: s.family for s in demo.master.skus}
-    rows = [
-        (
-            o.brand,
-            family.get(line.sku, "(unknown)"),
-            o.outcode,
-            o.channel,
-            o.external_id,
-            o.created_at,
-            line.quantity,
-            o.status.value == "cancelled",
-        )
-        for o in demo.orders
-        for line in o.lines
-    ]
-    lines = pd.DataFrame(
-        rows,
-        columns=[
-            "brand",
-            "sku_family",
-            "outcode",
-            "channel",
-            "external_id",
-            "created_at",
-            "quantity",
-            "cancelled",
-        ],
-    )
-    lines["created_at"] = pd.to_datetime(lines["created_at"], utc=True)
+    lines = order_lines_from_orders(demo.orders, family)
     history = summarise_demand_history(lines, PlanHorizon(start=demo.history_start, end=demo.history_end))
     return DemoDemand(demo.master, history.weekly, time.perf_counter() - started)
 

@@ -132,3 +132,19 @@ def test_units_are_conserved(rows: list[tuple[str, str, int, int, bool]]) -> Non
     expected = sum(q for _, _, _, q, c in rows if not c)
     assert sum(w.units for w in result.weekly) == expected == result.units
     assert all(w.week_start.weekday() == 0 for w in result.weekly)
+
+
+def test_frame_from_orders_has_one_row_per_line_and_flags_cancellations() -> None:
+    """In-memory orders become the same long frame the store query returns."""
+    from microfactory.demand import order_lines_from_orders
+    from microfactory.demo import build_demo
+    from microfactory.domain import OrderStatus
+
+    demo = build_demo(seed=2, scale=0.02)
+    family = {s.code: s.family for s in demo.master.skus}
+    frame = order_lines_from_orders(demo.orders, family)
+    assert list(frame.columns) == list(ORDER_LINE_COLUMNS)
+    assert len(frame) == sum(len(o.lines) for o in demo.orders)
+    cancelled = sum(o.units for o in demo.orders if o.status == OrderStatus.CANCELLED)
+    assert int(frame.loc[frame["cancelled"], "quantity"].sum()) == cancelled
+    assert (frame["sku_family"] != "(unknown)").all()

@@ -3,8 +3,15 @@
 from microfactory.demand.history import (
     ORDER_LINE_COLUMNS,
     DemandHistory,
+    order_lines_from_orders,
     summarise_demand_history,
     week_start_london,
 )
 
-__all__ = ["ORDER_LINE_COLUMNS", "DemandHistory", "summarise_demand_history", "week_start_london"]
+__all__ = [
+    "ORDER_LINE_COLUMNS",
+    "DemandHistory",
+    "order_lines_from_orders",
+    "summarise_demand_history",
+    "week_start_london",
+]

@@ -7,13 +7,13 @@ KPIs. Weeks are planners' weeks: they start on Monday 00:00 Europe/London, so an
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import pandas as pd
 
-from microfactory.domain import PlanHorizon, WeeklyDemand
+from microfactory.domain import Order, OrderStatus, PlanHorizon, WeeklyDemand
 from microfactory.errors import InvalidInputError
 
 ORDER_LINE_COLUMNS = (
@@ -69,6 +69,33 @@ class DemandHistory:
         for family, units in sorted(self.units_by_family.items()):
             out[f"units.{family}"] = units
         return out
+
+
+def order_lines_from_orders(
+    orders: Iterable[Order], family_of_sku: Mapping[str, str], *, unknown_family: str = "(unknown)"
+) -> pd.DataFrame:
+    """The order-line frame (:data:`ORDER_LINE_COLUMNS`) of in-memory orders, for use without a store.
+
+    The pipeline builds the same frame with one SQL query (``store.order_lines_frame``); this is for
+    benchmarks and library users holding domain orders.
+    """
+    rows = [
+        (
+            o.brand,
+            family_of_sku.get(line.sku, unknown_family),
+            o.outcode,
+            o.channel,
+            o.external_id,
+            o.created_at,
+            line.quantity,
+            o.status == OrderStatus.CANCELLED,
+        )
+        for o in orders
+        for line in o.lines
+    ]
+    frame = pd.DataFrame(rows, columns=list(ORDER_LINE_COLUMNS))
+    frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
+    return frame
 
 
 def _check_frame(lines: pd.DataFrame, source: str) -> None:
