@@ -7,20 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from microfactory.cli import main
 from microfactory.store import create_engine_for, make_session_factory, transaction, upgrade
+from tests.cli_helpers import run_cli
 from tests.quality.builders import SITE, lot, seed_graph
-
-
-def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run the CLI in-process; return (exit code, stdout, stderr)."""
-    code = 0
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture(scope="module")
