@@ -22,7 +22,7 @@ from microfactory.store import (
     upgrade,
     upsert_orders,
 )
-from tests.test_cli import run_cli
+from tests.cli_helpers import run_cli
 
 LONDON = ZoneInfo("Europe/London")
 SITE = "FOOD-LON"
