@@ -21,11 +21,16 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from microfactory import cli_common as common
 from microfactory.cli_common import LONDON, STATE, parse_day
+from microfactory.cli_forecast import forecast_app
+from microfactory.cli_inventory import inventory_app
 from microfactory.cli_network import network_app
+from microfactory.cli_orders_io import register_order_io_commands
 from microfactory.cli_output import kpi_table, print_json, rich_progress, table
 from microfactory.cli_quality import register_quality_commands
 from microfactory.cli_routes import emissions_app, routes_app
 from microfactory.cli_schedule import schedule_app
+from microfactory.cli_second_life import second_life_app
+from microfactory.cli_zones import zones_app
 from microfactory.domain import OrderStatus, SiteKind
 from microfactory.errors import MicrofactoryError
 
@@ -49,11 +54,14 @@ app.add_typer(routes_app, name="routes")
 app.add_typer(emissions_app, name="emissions")
 app.add_typer(network_app, name="network")
 app.add_typer(schedule_app, name="schedule")
+register_order_io_commands(orders_app)
+app.add_typer(zones_app, name="zones")
+app.add_typer(forecast_app, name="forecast")
+app.add_typer(inventory_app, name="inventory")
+app.add_typer(second_life_app, name="second-life")
 
 out = Console()
 err = Console(stderr=True)
-
-
 
 
 @app.callback()
@@ -74,8 +82,6 @@ def _options(
         level=logging.DEBUG if debug else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
-
-
 
 
 def _parse_as_of(value: str | None) -> datetime | None:
@@ -215,9 +221,7 @@ def orders_list(
 
     with common.session() as session:
         total = count_orders(session, brand=brand, channel=channel, status=status)
-        orders = load_orders(
-            session, brand=brand, channel=channel, status=status, limit=limit, offset=offset
-        )
+        orders = load_orders(session, brand=brand, channel=channel, status=status, limit=limit, offset=offset)
     if as_json:
         print_json(out, [o.model_dump(mode="json") for o in orders])
         return

@@ -30,8 +30,6 @@ quality_app = typer.Typer(
 out = Console()
 
 
-
-
 def _london(when: datetime | None) -> str:
     return when.astimezone(LONDON).strftime("%Y-%m-%d %H:%M") if when else ""
 

@@ -72,10 +72,6 @@ class NoEmissionsStoredError(MicrofactoryError):
         )
 
 
-
-
-
-
 def _hhmm(when: datetime) -> str:
     return when.astimezone(LONDON).strftime("%H:%M")
 

@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     """Default seed for every random step."""
     circuity: float = Field(default=1.4, ge=1.0, le=3.0)
     """Road distance over great-circle distance (about 1.4 in GB: Ballou et al. 2002)."""
+    h3_resolution: int = Field(default=6, ge=0, le=15)
+    """H3 resolution of demand heat-zone cells (6: about 36 km² per cell)."""
 
     @field_validator("database_url")
     @classmethod

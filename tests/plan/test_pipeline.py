@@ -112,8 +112,8 @@ def test_a_failing_stage_writes_nothing(planned: Planned, monkeypatch: pytest.Mo
 
 def test_unknown_stage_is_refused(planned: Planned) -> None:
     """Asking for a stage that does not exist names it and lists the known ones."""
-    with pytest.raises(ValueError, match=r"unknown stage.*forecast.*demand_history"):
-        run_pipeline(planned.ctx, ["forecast"])
+    with pytest.raises(ValueError, match=r"unknown stage.*telepathy.*demand_history"):
+        run_pipeline(planned.ctx, ["telepathy"])
 
 
 def test_dask_cluster_gives_the_same_plan_as_local_processes(planned: Planned) -> None:

@@ -33,6 +33,4 @@ UtcDatetime = Annotated[datetime, AfterValidator(ensure_aware_utc)]
 class DomainModel(BaseModel):
     """Base of every domain record: immutable, strict about unknown fields, validated on build."""
 
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", str_strip_whitespace=True, allow_inf_nan=False
-    )
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)

@@ -78,8 +78,7 @@ class Sku(DomainModel):
             raise ValueError(f"routing sequences must be strictly increasing, got {sequences}")
         if self.max_batch_units < self.min_batch_units:
             raise ValueError(
-                f"max_batch_units ({self.max_batch_units}) is below "
-                f"min_batch_units ({self.min_batch_units})"
+                f"max_batch_units ({self.max_batch_units}) is below min_batch_units ({self.min_batch_units})"
             )
         return self
 

@@ -101,8 +101,17 @@ class EmissionsReport:
                 for line in lines
             ],
             columns=[
-                "key", "site", "week_start", "kg_co2e", "tonne_km", "g_co2e_per_tonne_km",
-                "boundary", "method", "factor_set_id", "year", "row_ids",
+                "key",
+                "site",
+                "week_start",
+                "kg_co2e",
+                "tonne_km",
+                "g_co2e_per_tonne_km",
+                "boundary",
+                "method",
+                "factor_set_id",
+                "year",
+                "row_ids",
             ],
         )
 

@@ -34,9 +34,7 @@ from microfactory.fulfilment.routing_result import (
 )
 
 FLEET_REASON = "not enough vehicles, capacity or time in the fleet to fit it in with the other deliveries"
-SOLVER_REASON = (
-    "the solver found no feasible plan including it within the time limit (more seconds may help)"
-)
+SOLVER_REASON = "the solver found no feasible plan including it within the time limit (more seconds may help)"
 
 
 @dataclass(frozen=True)
@@ -76,9 +74,7 @@ def solve(problem: RoutingProblem, limits: SolveLimits | None = None, seed: int 
     """
     lim = limits or SolveLimits()
     compiled = compile_model(problem)
-    unserved = [
-        _unserved(problem, e.delivery, e.binding_constraint, e.reason) for e in compiled.excluded
-    ]
+    unserved = [_unserved(problem, e.delivery, e.binding_constraint, e.reason) for e in compiled.excluded]
     if compiled.data is None:
         if compiled.client_delivery:
             unserved += [

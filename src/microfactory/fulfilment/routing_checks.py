@@ -108,8 +108,10 @@ def check_routes(
         if depot.last_departure_minutes is not None and r.start_minutes > depot.last_departure_minutes + tol:
             out.append(f"{name}: leaves at {r.start_minutes:.1f}, after the last departure")
         if v.shift_minutes is not None and r.end_minutes - r.start_minutes > v.shift_minutes + tol:
-            out.append(f"{name}: takes {r.end_minutes - r.start_minutes:.0f} min, over the shift of "
-                       f"{v.shift_minutes:g} min")
+            out.append(
+                f"{name}: takes {r.end_minutes - r.start_minutes:.0f} min, over the shift of "
+                f"{v.shift_minutes:g} min"
+            )
         if abs(dist - r.distance_km) > 1e-6 * max(1.0, dist):
             out.append(f"{name}: reports {r.distance_km:.3f} km but its legs add up to {dist:.3f} km")
         if v.range_km is not None and dist > v.range_km + 1e-6:

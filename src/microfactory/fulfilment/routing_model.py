@@ -148,22 +148,32 @@ def _vehicle_check(
     back_min = float(travel_minutes(back_km, v.speed_kmh))
     need = out_min + d.service_minutes + back_min
     if v.shift_minutes is not None and need > v.shift_minutes + _EPS:
-        return 4, "shift", (
-            f"round trip needs {need:.0f} min, over the {v.code} shift of {v.shift_minutes:g} min"
+        return (
+            4,
+            "shift",
+            (f"round trip needs {need:.0f} min, over the {v.code} shift of {v.shift_minutes:g} min"),
         )
     leave = max(d.ready_minutes, depot.open_minutes, _or_neg_inf(v.available_from_minutes))
     if depot.last_departure_minutes is not None and leave > depot.last_departure_minutes + _EPS:
-        return 5, "depot_hours", (
-            f"ready at {_hhmm(d.ready_minutes)}, after the last departure from {depot.code} at "
-            f"{_hhmm(depot.last_departure_minutes)}"
+        return (
+            5,
+            "depot_hours",
+            (
+                f"ready at {_hhmm(d.ready_minutes)}, after the last departure from {depot.code} at "
+                f"{_hhmm(depot.last_departure_minutes)}"
+            ),
         )
     start = max(leave + out_min, d.window_open_minutes)
     latest = d.latest_minutes
     if start > latest + _EPS:
         binding = "freshness" if latest < d.window_close_minutes else "time_window"
-        return 5, binding, (
-            f"earliest arrival by {v.code} is {_hhmm(leave + out_min)} (ready {_hhmm(d.ready_minutes)}, "
-            f"{out_min:.0f} min drive), after the latest delivery time {_hhmm(latest)}"
+        return (
+            5,
+            binding,
+            (
+                f"earliest arrival by {v.code} is {_hhmm(leave + out_min)} (ready {_hhmm(d.ready_minutes)}, "
+                f"{out_min:.0f} min drive), after the latest delivery time {_hhmm(latest)}"
+            ),
         )
     close = min(_or_inf(depot.return_by_minutes), _or_inf(v.available_until_minutes))
     if start + d.service_minutes + back_min > close + _EPS:

@@ -19,12 +19,16 @@ from sqlalchemy.orm import Session
 
 from microfactory.config import Settings
 from microfactory.demo import DemoNetwork, build_demo
+from microfactory.plan.heatzones import heatzones_report_section
 from microfactory.plan.pipeline import run_pipeline
 from microfactory.plan.progress import ProgressSink, SilentProgress
 from microfactory.plan.runner import make_runner
 from microfactory.plan.stages.base import StageContext, StageReport
+from microfactory.plan.stages.forecast import forecast_report_section
+from microfactory.plan.stages.inventory import inventory_report_section
 from microfactory.plan.stages.quality import quality_report_section
 from microfactory.plan.stages.schedule import STAGE as SCHEDULE_STAGE
+from microfactory.plan.stages.second_life import second_life_report_section
 from microfactory.report import ReportData, StageSection, render_report
 from microfactory.report.fulfilment import deliveries_section
 from microfactory.report.network import network_section
@@ -121,6 +125,10 @@ def run_demo_job(
                     deliveries_section(sections),
                     network_section(latest_network_scenarios(session)),
                     schedule_section(stored_schedules(session, stages)),
+                    heatzones_report_section(session, settings),
+                    forecast_report_section(session, settings),
+                    inventory_report_section(session, settings),
+                    second_life_report_section(session, settings),
                 ],
             )
         write_text_atomic(report_path, render_report(data))

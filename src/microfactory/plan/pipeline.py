@@ -12,6 +12,10 @@ from collections.abc import Callable, Sequence
 from microfactory.plan.stages.base import StageContext, StageReport
 from microfactory.plan.stages.demand_history import STAGE as DEMAND_HISTORY
 from microfactory.plan.stages.demand_history import run_demand_history
+from microfactory.plan.stages.forecast import STAGE as FORECAST
+from microfactory.plan.stages.forecast import run_forecast
+from microfactory.plan.stages.inventory import STAGE as INVENTORY
+from microfactory.plan.stages.inventory import run_inventory
 from microfactory.plan.stages.network import STAGE as NETWORK
 from microfactory.plan.stages.network import run_network
 from microfactory.plan.stages.quality import STAGE as QUALITY
@@ -20,15 +24,20 @@ from microfactory.plan.stages.routes import STAGE as ROUTES
 from microfactory.plan.stages.routes import run_routes
 from microfactory.plan.stages.schedule import STAGE as SCHEDULE
 from microfactory.plan.stages.schedule import run_schedule
+from microfactory.plan.stages.second_life import STAGE as SECOND_LIFE
+from microfactory.plan.stages.second_life import run_second_life
 
 Stage = Callable[[StageContext], list[StageReport]]
 
 STAGES: dict[str, Stage] = {
     DEMAND_HISTORY: run_demand_history,
+    FORECAST: run_forecast,
     NETWORK: run_network,
     QUALITY: run_quality,
+    INVENTORY: run_inventory,
     ROUTES: run_routes,
     SCHEDULE: run_schedule,
+    SECOND_LIFE: run_second_life,
 }
 """Every stage in run order, by name."""
 

@@ -78,3 +78,8 @@ __all__ += ["LotAllocationRow", "LotInputRow", "LotRow", "QaAuditRow", "QaTempla
 __all__ += ["OrderEmissionRow", "RouteEmissionRow"]
 
 __all__ += ["NetworkScenarioRow", "NetworkSiteRow", "NetworkZoneRow"]
+
+# Capabilities whose rows are imported from their own module; importing registers their tables.
+from microfactory.store.models import circular, forecast, inventory  # noqa: E402
+
+__all__ += ["circular", "forecast", "inventory"]

@@ -1,0 +1,3 @@
+"""ORM models for forecasts and their backtest scores."""
+
+from __future__ import annotations
