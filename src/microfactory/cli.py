@@ -30,6 +30,7 @@ from microfactory.cli_quality import register_quality_commands
 from microfactory.cli_routes import emissions_app, routes_app
 from microfactory.cli_schedule import schedule_app
 from microfactory.cli_second_life import second_life_app
+from microfactory.cli_serve import register_serve_command
 from microfactory.cli_zones import zones_app
 from microfactory.domain import OrderStatus, SiteKind
 from microfactory.errors import MicrofactoryError
@@ -59,6 +60,7 @@ app.add_typer(zones_app, name="zones")
 app.add_typer(forecast_app, name="forecast")
 app.add_typer(inventory_app, name="inventory")
 app.add_typer(second_life_app, name="second-life")
+register_serve_command(app)
 
 out = Console()
 err = Console(stderr=True)

@@ -80,6 +80,6 @@ __all__ += ["OrderEmissionRow", "RouteEmissionRow"]
 __all__ += ["NetworkScenarioRow", "NetworkSiteRow", "NetworkZoneRow"]
 
 # Capabilities whose rows are imported from their own module; importing registers their tables.
-from microfactory.store.models import circular, forecast, inventory  # noqa: E402
+from microfactory.store.models import api, circular, forecast, inventory  # noqa: E402
 
-__all__ += ["circular", "forecast", "inventory"]
+__all__ += ["api", "circular", "forecast", "inventory"]
