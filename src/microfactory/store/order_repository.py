@@ -17,9 +17,19 @@ from typing import Any
 from sqlalchemy import Select, Table, delete, func, select
 from sqlalchemy.orm import Session
 
-from microfactory.domain import FulfilmentKind, Order, OrderStatus
+from microfactory.domain import FulfilmentKind, MasterData, Order, OrderStatus, Sku
+from microfactory.ingest.assemble import NewSku, ParsedOrders, ReferenceData
 from microfactory.store import _sql
-from microfactory.store.models import OrderLineRow, OrderRow
+from microfactory.store.master_repository import load_master_data, save_master_data
+from microfactory.store.models import (
+    BrandRow,
+    OrderLineRow,
+    OrderRow,
+    SiteRow,
+    SkuFamilyRow,
+    SkuRow,
+    ZoneRow,
+)
 
 _ORDERS: Table = OrderRow.__table__  # type: ignore[assignment]
 _LINES: Table = OrderLineRow.__table__  # type: ignore[assignment]
@@ -281,3 +291,86 @@ def count_orders(
         created_to=created_to,
     )
     return int(session.execute(stmt).scalar_one())
+
+
+@dataclass(frozen=True, slots=True)
+class OrderImportCounts:
+    """What :func:`import_orders` wrote: the order upsert counts and the SKUs it created."""
+
+    orders: OrderUpsertCounts
+    skus_created: int = 0
+
+
+def load_reference_data(session: Session) -> ReferenceData:
+    """The master data an order import is checked against: brands, zones, SKUs, families, sites.
+
+    Reads codes only (no routings, no geometry), so it is cheap even with every GB outcode stored.
+    """
+    family_brand = select(SkuFamilyRow.code, BrandRow.code).join(
+        BrandRow, SkuFamilyRow.brand_id == BrandRow.id
+    )
+    return ReferenceData(
+        brands=frozenset(session.execute(select(BrandRow.code)).scalars()),
+        outcodes=frozenset(session.execute(select(ZoneRow.outcode)).scalars()),
+        skus=frozenset(session.execute(select(SkuRow.code)).scalars()),
+        families={row[0]: row[1] for row in session.execute(family_brand)},
+        site_outcodes={row[0]: row[1] for row in session.execute(select(SiteRow.code, SiteRow.outcode))},
+    )
+
+
+def import_orders(
+    session: Session, parsed: ParsedOrders, *, batch_size: int = DEFAULT_BATCH_SIZE
+) -> OrderImportCounts:
+    """Write a parsed file: first the SKUs it creates (policy ``create``), then upsert its orders.
+
+    Idempotent like :func:`upsert_orders` (keyed by ``(channel, external_id)``; a re-import updates
+    status and lines, never duplicates). Does not commit: run it in
+    :func:`microfactory.store.db.transaction`, so a file lands whole or not at all.
+    """
+    created = create_skus_from_templates(session, parsed.new_skus)
+    return OrderImportCounts(
+        orders=upsert_orders(session, parsed.orders, batch_size=batch_size), skus_created=created
+    )
+
+
+def create_skus_from_templates(session: Session, new_skus: Sequence[NewSku]) -> int:
+    """Add SKUs to the master data, each a copy of its template SKU under its declared family.
+
+    The copy takes the template's routing, size, shelf life and batch limits, and its own code,
+    name and unit price, so the planner can make it like its template until someone refines it.
+    SKUs that already exist are left as they are. Returns the number created. Raises ``KeyError``
+    naming a template or family missing from the master data.
+    """
+    if not new_skus:
+        return 0
+    existing = set(session.execute(select(SkuRow.code)).scalars())
+    wanted = [s for s in new_skus if s.code not in existing]
+    if not wanted:
+        return 0
+    master = load_master_data(session)
+    families = {f.code: f for f in master.sku_families}
+    brands = {b.code: b for b in master.brands}
+    types = {t.code: t for t in master.resource_types}
+    skus = [
+        Sku.model_validate(
+            {
+                **master.sku(new.template).model_dump(),
+                "code": new.code,
+                "family": families[new.family].code,
+                "name": new.name,
+                "unit_price_pence": new.unit_price_pence,
+            }
+        )
+        for new in wanted
+    ]
+    used_families = sorted({s.family for s in skus})
+    used_brands = sorted({families[f].brand for f in used_families})
+    used_types = sorted({rt for s in skus for step in s.routing for rt in step.resource_types})
+    patch = MasterData(
+        brands=tuple(brands[b] for b in used_brands),
+        resource_types=tuple(types[t] for t in used_types),
+        sku_families=tuple(families[f] for f in used_families),
+        skus=tuple(skus),
+    )
+    save_master_data(session, patch)
+    return len(skus)
