@@ -1,10 +1,12 @@
-"""``microfactory schedule plan`` and ``microfactory schedule export``: a site's production week.
+"""``microfactory schedule plan``, ``export`` and ``confirm``: a site's production week.
 
 ``plan`` schedules one site's week (the ``schedule`` stage for one site), stores it and prints the runs,
 late orders and KPIs; ``export`` writes the stored week as CSV, JSON or iCalendar (one ``.ics`` file
-per machine into a folder). Registered on the main app in :mod:`microfactory.cli`; errors are
-:class:`~microfactory.errors.MicrofactoryError`, printed by the entry point as one line, exit code 2.
-Times are shown in Europe/London and exported in UTC (CSV also in local time).
+per machine into a folder); ``confirm`` turns the runs of the stored schedule that have ended into lots
+(one per run, see :func:`microfactory.store.lot_repository.confirm_runs`). Registered on the main
+app in :mod:`microfactory.cli`; errors are :class:`~microfactory.errors.MicrofactoryError`, printed by
+the entry point as one line, exit code 2. Times are shown in Europe/London and exported in UTC (CSV
+also in local time).
 """
 
 from __future__ import annotations
@@ -283,3 +285,87 @@ def schedule_export(
     text = export_csv(output) if fmt is ExportFormat.CSV else export_json(output)
     out_path.write_text(text, encoding="utf-8")
     out.print(f"wrote {len(output.production_runs)} runs, {len(output.operations)} operations to {out_path}")
+
+
+def _through(value: str | None) -> datetime:
+    """``--through``: ISO date-time (Europe/London unless it has an offset), a day (its end), or now."""
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            return datetime.combine(day, datetime.max.time(), tzinfo=LONDON).astimezone(UTC)
+        when = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(
+            f"{value!r} is not a date-time (YYYY-MM-DDTHH:MM, or YYYY-MM-DD for the end of that day)",
+            param_hint="--through",
+        ) from exc
+    return (when if when.tzinfo else when.replace(tzinfo=LONDON)).astimezone(UTC)
+
+
+@schedule_app.command("confirm")
+def schedule_confirm(
+    site: Annotated[str, typer.Option("--site", help="Site code, e.g. FOOD-LON.")],
+    through: Annotated[
+        str | None,
+        typer.Option(
+            "--through",
+            help="Confirm runs ending by this time (YYYY-MM-DDTHH:MM Europe/London, or a day; default now).",
+        ),
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Who confirms (default: shift lead of the site).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Confirm the site's executed runs (latest stored schedule) into lots: one pending lot per run.
+
+    A run is confirmed once; re-planning later never changes its lot, and a re-planned run reusing a
+    confirmed run's code for another SKU or quantity is reported as a conflict and left alone.
+    """
+    from microfactory.store.lot_repository import confirm_scheduled_runs
+
+    cut_off = _through(through)
+    with common.session(write=True) as session:
+        done = confirm_scheduled_runs(
+            session, site, through=cut_off, confirmed_by=by or f"Shift lead ({site})"
+        )
+    plan = done.plan
+    if as_json:
+        print_json(
+            out,
+            {
+                "site": site,
+                "through": cut_off.isoformat(),
+                "plan_run_id": done.plan_run_id,
+                "lots": done.lots,
+                "already_confirmed": [r.run_code for r in plan.already],
+                "conflicts": [r.run_code for r in plan.conflicts],
+                "not_ended": [r.run_code for r in plan.not_ended],
+            },
+        )
+        return
+    runs = {r.run_code: r for r in plan.confirm}
+    out.print(
+        table(
+            f"Runs confirmed at {site} through {_local(cut_off)} ({len(done.lots)})",
+            ["run", "SKU", "qty", "ended", "lot"],
+            [
+                [code, runs[code].sku, runs[code].quantity, _local(runs[code].end), lot]
+                for code, lot in zip(runs, done.lots, strict=True)
+            ],
+        )
+    )
+    if plan.conflicts:
+        out.print(
+            table(
+                f"Not confirmed: code already confirmed as another SKU or quantity ({len(plan.conflicts)})",
+                ["run", "SKU", "qty"],
+                [[r.run_code, r.sku, r.quantity] for r in plan.conflicts],
+            )
+        )
+    out.print(
+        f"{len(done.lots)} lot(s) made from schedule plan run {done.plan_run_id}; "
+        f"{len(plan.already)} run(s) confirmed before, {len(plan.not_ended)} not ended yet"
+    )

@@ -1,4 +1,5 @@
-"""The quality stage on a small demo network: lots, a hold released with a deviation, a recall, re-runs."""
+"""The quality stage on a small demo network: lots from replayed runs, a hold released with a deviation,
+a recall, re-runs."""
 
 from __future__ import annotations
 
@@ -14,7 +15,13 @@ from microfactory.demo import build_demo
 from microfactory.domain.quality import AuditAction, LotStatus
 from microfactory.plan import SerialRunner
 from microfactory.plan.stages.base import StageContext, StageReport
-from microfactory.plan.stages.quality import STAGE, quality_report_section, run_quality
+from microfactory.plan.stages.quality import (
+    EXECUTED_STAGE,
+    STAGE,
+    quality_report_section,
+    replay_weeks,
+    run_quality,
+)
 from microfactory.report.html import QualitySection
 from microfactory.store import (
     audit_entries,
@@ -28,7 +35,8 @@ from microfactory.store import (
     upgrade,
     upsert_orders,
 )
-from microfactory.store.models import LotAllocationRow, LotRow, QaAuditRow
+from microfactory.store.models import LotAllocationRow, LotRow, PlanRunRow, ProductionRunRow, QaAuditRow
+from microfactory.store.models.quality import LotRunRow
 
 
 @dataclass
@@ -58,12 +66,43 @@ def ran(module_database_url: str) -> Iterator[Ran]:
     engine.dispose()
 
 
-def _counts(sessions: sessionmaker[Session]) -> tuple[int, int, int]:
+def _counts(sessions: sessionmaker[Session]) -> tuple[int, ...]:
     with sessions() as session:
-        return tuple(  # type: ignore[return-value]
+        return tuple(
             session.scalar(select(func.count()).select_from(model)) or 0
-            for model in (LotRow, QaAuditRow, LotAllocationRow)
+            for model in (LotRow, QaAuditRow, LotAllocationRow, LotRunRow, PlanRunRow)
         )
+
+
+def test_every_product_lot_comes_from_one_executed_run(ran: Ran) -> None:
+    """Product lots are the confirmed runs of the replayed weeks: same site, SKU and quantity, made at the
+    run's end, which is before ``as_of``; the replayed weeks are stored as executed plan runs."""
+    with ran.sessions() as session:
+        pairs = session.execute(
+            select(LotRow, LotRunRow)
+            .outerjoin(LotRunRow, LotRunRow.lot_id == LotRow.id)
+            .where(LotRow.kind == "product")
+        ).all()
+        executed = session.scalars(select(PlanRunRow).where(PlanRunRow.stage == EXECUTED_STAGE)).all()
+        planned = {
+            (r.site, r.run_code): r
+            for r in session.scalars(
+                select(ProductionRunRow).where(ProductionRunRow.plan_run_id.in_([p.id for p in executed]))
+            )
+        }
+    assert pairs and all(run is not None for _, run in pairs)
+    for lot, run in pairs:
+        assert (lot.site, lot.sku, lot.quantity, lot.run_code) == (
+            run.site,
+            run.sku,
+            run.quantity,
+            run.run_code,
+        )
+        assert lot.produced_at == run.ends_at <= ran.ctx.as_of
+        assert run.plan_run_id in {p.id for p in executed} and (run.site, run.run_code) in planned
+    starts = set(replay_weeks(ran.ctx.as_of, 28))
+    assert {p.horizon_start for p in executed} <= starts
+    assert {p.scope.split("/")[0] for p in executed} >= {"FOOD-LON", "FOOD-MAN", "KIT-LON", "KIT-MAN"}
 
 
 def test_one_report_per_brand_with_quality_kpis(ran: Ran) -> None:
@@ -91,6 +130,8 @@ def test_story_lot_was_held_then_released_with_a_deviation(ran: Ran) -> None:
     dev = next(e for e in trail if e.action == AuditAction.DEVIATION)
     assert dev.detail["corrective_action"] and dev.detail["approved_by"] != dev.detail["raised_by"]
     assert next(e for e in trail if e.action == AuditAction.HOLD).actor.startswith("system")
+    with ran.sessions() as session:
+        assert session.scalar(select(LotRunRow.run_code).join(LotRow).where(LotRow.code == lot))
 
 
 def test_recall_example_reaches_customers(ran: Ran) -> None:
@@ -100,6 +141,9 @@ def test_recall_example_reaches_customers(ran: Ran) -> None:
         trace = recall(session, str(kpis["recall_example_lot"]))
     assert len(trace.orders) == int(kpis["recall_example_orders"]) > 0
     assert len(trace.recipients) == int(kpis["recall_example_customers"]) > 0
+    with ran.sessions() as session:
+        from_runs = set(session.scalars(select(LotRow.code).join(LotRunRow)))
+    assert {d.lot for d in trace.deliveries} <= from_runs
 
 
 def test_released_lots_are_allocated_and_held_lots_are_not(ran: Ran) -> None:
@@ -118,7 +162,7 @@ def test_released_lots_are_allocated_and_held_lots_are_not(ran: Ran) -> None:
 
 
 def test_running_again_duplicates_nothing(ran: Ran) -> None:
-    """A second run records nothing new and keeps one plan run per brand."""
+    """A second run replays nothing, records nothing new and keeps one plan run per brand."""
     before = _counts(ran.sessions)
     again = run_quality(ran.ctx)
     assert _counts(ran.sessions) == before

@@ -28,14 +28,15 @@ from microfactory.quality.drift import (
     control_charts,
 )
 from microfactory.quality.lots import (
+    ConfirmationPlan,
+    ConfirmedRun,
     DeliveredLine,
     LotState,
     PlannedAllocation,
     lots_for_runs,
     plan_allocations,
+    plan_confirmations,
     plan_input_lots,
-    plan_product_lots,
-    production_day,
 )
 from microfactory.quality.records import audit_csv, audit_html
 from microfactory.quality.rules import (
@@ -61,6 +62,8 @@ __all__ = [
     "RECALL_COLUMNS",
     "AllocationRefusedError",
     "ChartPoint",
+    "ConfirmationPlan",
+    "ConfirmedRun",
     "ControlChart",
     "DeliveredLine",
     "Direction",
@@ -88,9 +91,8 @@ __all__ = [
     "lots_for_runs",
     "parse_template",
     "plan_allocations",
+    "plan_confirmations",
     "plan_input_lots",
-    "plan_product_lots",
-    "production_day",
     "recall_rows",
     "release_decision",
     "shipped_templates",

@@ -1,22 +1,25 @@
-"""Lots from production: from scheduled runs, or (until the scheduler stores runs) from delivery history.
+"""Lots from production runs: which runs become lots, their input lots, and what their units go to.
 
-* :func:`lots_for_runs`: one lot per production run (sequence 1), checked against the template of the
-  SKU's family — what the scheduling stage will call for every run it plans.
-* :func:`plan_product_lots`: the demo's stand-in: one lot per site × SKU × production day derived
-  from delivered order lines. The production day is the Europe/London date of the delivery window
-  start for perishables with a shelf life of 48 h or less (baked or pressed that morning), and the
-  day before for everything else. A day whose delivered quantity grows beyond its lots (orders
-  re-imported) gets a further lot with the next sequence, never a change to an existing lot.
+A planned run is not a lot: re-planning changes runs, so a lot is made only when a run is
+**confirmed** (executed). :func:`plan_confirmations` splits a schedule's runs into those to confirm
+now (ended by a cut-off, not confirmed before), those already confirmed, those whose run code was
+confirmed earlier as a different SKU or quantity (a re-plan reused the code: reported, never
+changed) and those not yet ended.
+
+* :func:`lots_for_runs`: one lot per confirmed run (sequence 1), checked against the template of the
+  SKU's family, made at the run's end.
 * :func:`plan_input_lots`: the inputs traced into product lots: a board or powder lot per site, material
   and ISO week (kitchen), and a starter-culture lot per site and ISO week (fermented food).
-* :func:`plan_allocations`: order lines to released lots with quantity left (first come, first served).
+* :func:`plan_allocations`: delivered order lines to released lots: first the orders each run was made
+  for, then any units left first-expiring-first-out to lines of the same site and SKU due after the
+  lot was made (and before it expires).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,10 +27,8 @@ from microfactory.domain import ProductionRun, Sku
 from microfactory.domain.quality import ChecklistTemplate, Lot, LotInput, LotKind, LotStatus
 
 LONDON = ZoneInfo("Europe/London")
-SAME_DAY_SHELF_LIFE_HOURS = 48.0
-"""Perishables keeping this long or less are made on the day they are delivered."""
-PRODUCTION_START = time(6, 0)
-"""Local time a derived production day's lots are stamped with."""
+GOODS_IN_TIME = time(6, 0)
+"""Local time input lots are received on the Monday of their week."""
 STARTER_CULTURE_SKU = "STARTER-LAB-01"
 """The demo's lactic-acid-bacteria starter culture (mother culture propagated weekly)."""
 FERMENTED_FAMILIES = frozenset({"FOOD-CONDIMENTS"})
@@ -48,6 +49,11 @@ class DeliveredLine:
     allocated: int = 0
     """Units of the line already allocated to lots."""
 
+    @property
+    def order_key(self) -> str:
+        """The order's key as the scheduler names it: ``channel:external_id``."""
+        return f"{self.channel}:{self.external_id}"
+
 
 @dataclass(frozen=True, slots=True)
 class LotState:
@@ -62,6 +68,8 @@ class LotState:
     allocated: int
     status: LotStatus
     produced_at: datetime
+    serves: tuple[tuple[str, int], ...] = ()
+    """Order key (``channel:external_id``) and units the lot's run was made for; empty when unknown."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,21 +82,8 @@ class PlannedAllocation:
     quantity: int
 
 
-def production_day(window_start: datetime, shelf_life_hours: float | None) -> date:
-    """The Europe/London day a delivered line's units were made (see the module docstring)."""
-    local = window_start.astimezone(LONDON).date()
-    if shelf_life_hours is not None and shelf_life_hours <= SAME_DAY_SHELF_LIFE_HOURS:
-        return local
-    return local - timedelta(days=1)
-
-
-def run_code_for(day: date) -> str:
-    """The derived run code of a production day: ``R20261101``."""
-    return f"R{day:%Y%m%d}"
-
-
 def _stamp(day: date) -> datetime:
-    return datetime.combine(day, PRODUCTION_START, tzinfo=LONDON)
+    return datetime.combine(day, GOODS_IN_TIME, tzinfo=LONDON)
 
 
 def _template_fields(sku: Sku | None, templates: Mapping[str, ChecklistTemplate]) -> dict[str, object]:
@@ -118,48 +113,6 @@ def lots_for_runs(
         )
         for r in runs
     ]
-
-
-def _group_key(line: DeliveredLine, skus: Mapping[str, Sku]) -> tuple[str, str, date]:
-    sku = skus.get(line.sku)
-    return (line.site, line.sku, production_day(line.window_start, sku.shelf_life_hours if sku else None))
-
-
-def plan_product_lots(
-    lines: Sequence[DeliveredLine],
-    skus: Mapping[str, Sku],
-    templates: Mapping[str, ChecklistTemplate],
-    existing: Sequence[LotState] = (),
-) -> list[Lot]:
-    """New lots so that every site × SKU × production day holds at least the units delivered from it.
-
-    ``lines`` are every delivered line of the period (allocated or not); ``existing`` the lots already
-    stored. Sorted by lot code.
-    """
-    demand: dict[tuple[str, str, date], int] = defaultdict(int)
-    for line in lines:
-        demand[_group_key(line, skus)] += line.quantity
-    held: dict[tuple[str, str, str], list[LotState]] = defaultdict(list)
-    for lot in existing:
-        held[(lot.site, lot.sku, lot.run_code)].append(lot)
-    new: list[Lot] = []
-    for (site, sku, day), units in demand.items():
-        lots = held.get((site, sku, run_code_for(day)), [])
-        excess = units - sum(lot.quantity for lot in lots)
-        if excess <= 0:
-            continue
-        new.append(
-            Lot(
-                site=site,
-                run_code=run_code_for(day),
-                sku=sku,
-                sequence=max((lot.sequence for lot in lots), default=0) + 1,
-                quantity=excess,
-                produced_at=_stamp(day),
-                **_template_fields(skus.get(sku), templates),
-            )
-        )
-    return sorted(new, key=lambda lot: lot.code)
 
 
 def _input_key(lot: Lot, sku: Sku) -> tuple[str, LotKind] | None:
@@ -206,35 +159,103 @@ def plan_input_lots(product_lots: Sequence[Lot], skus: Mapping[str, Sku]) -> tup
     return sorted(inputs.values(), key=lambda x: x.code), sorted(links, key=lambda x: (x.lot, x.input_lot))
 
 
-def plan_allocations(
-    lines: Sequence[DeliveredLine], lots: Sequence[LotState], skus: Mapping[str, Sku]
-) -> list[PlannedAllocation]:
-    """Give each line's unallocated units from released lots of its site × SKU × day, lowest sequence first.
+@dataclass(frozen=True, slots=True)
+class ConfirmedRun:
+    """What a confirmed run was: its SKU and quantity (to tell a reused run code from the same run)."""
 
-    A line may be split over two lots; a line whose lots are held, pending or used up stays
-    unallocated (it appears in no allocation). Never allocates more than a lot has left.
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class ConfirmationPlan:
+    """A schedule's runs sorted out by :func:`plan_confirmations`; each list in the schedule's order."""
+
+    confirm: list[ProductionRun] = field(default_factory=list)
+    """Ended by the cut-off and never confirmed: each becomes one lot."""
+    already: list[ProductionRun] = field(default_factory=list)
+    """Confirmed before, same SKU and quantity: nothing to do."""
+    conflicts: list[ProductionRun] = field(default_factory=list)
+    """The run code was confirmed before as another SKU or quantity (a re-plan reused it): left alone."""
+    not_ended: list[ProductionRun] = field(default_factory=list)
+    """Ends after the cut-off: confirmed by a later call."""
+
+
+def plan_confirmations(
+    runs: Sequence[ProductionRun], confirmed: Mapping[tuple[str, str], ConfirmedRun], through: datetime
+) -> ConfirmationPlan:
+    """Which of ``runs`` to confirm now: those ending at or before ``through`` not confirmed yet.
+
+    ``confirmed`` maps ``(site, run_code)`` of every run already confirmed to what it was. A run is
+    confirmed once: a later schedule reusing its code for another SKU or quantity is a conflict and
+    the lot made from the first stays as it is.
     """
-    left: dict[tuple[str, str, str], list[_Slot]] = defaultdict(list)
-    for lot in sorted(lots, key=lambda x: x.sequence):
-        if lot.status == LotStatus.RELEASED and lot.quantity > lot.allocated:
-            left[(lot.site, lot.sku, lot.run_code)].append(_Slot(lot.code, lot.quantity - lot.allocated))
-    plan: list[PlannedAllocation] = []
-    for line in sorted(lines, key=lambda x: (x.order_id, x.line_no)):
-        site, sku, day = _group_key(line, skus)
-        need = line.quantity - line.allocated
-        for slot in left.get((site, sku, run_code_for(day)), []):
-            take = min(need, slot.free)
-            if take <= 0:
-                continue
-            plan.append(PlannedAllocation(slot.code, line.order_id, line.line_no, take))
-            slot.free -= take
-            need -= take
-            if need == 0:
-                break
+    plan = ConfirmationPlan()
+    for run in runs:
+        done = confirmed.get((run.site, run.run_code))
+        if done is not None:
+            same = done.sku == run.sku and done.quantity == run.quantity
+            (plan.already if same else plan.conflicts).append(run)
+        elif run.end <= through:
+            plan.confirm.append(run)
+        else:
+            plan.not_ended.append(run)
     return plan
 
 
-@dataclass(slots=True)
-class _Slot:
-    code: str
-    free: int
+def plan_allocations(
+    lines: Sequence[DeliveredLine], lots: Sequence[LotState], skus: Mapping[str, Sku]
+) -> list[PlannedAllocation]:
+    """Give delivered lines' unallocated units from released lots with units left.
+
+    1. Each lot, oldest first, serves the lines of the orders its run was made for (``serves``), up to
+       the units the run made for each order.
+    2. Units still left go first-expiring-first-out: each line still short, earliest window first,
+       takes from released lots of its site and SKU made at or before its window start and not
+       expired by then (SKU shelf life), oldest first.
+
+    A line may be split over lots; held, pending and used-up lots give nothing, so a line whose run
+    is on hold stays short unless another released lot can cover it. Never allocates more than a lot
+    has left or a line still needs.
+    """
+    free = {
+        lot.code: lot.quantity - lot.allocated
+        for lot in lots
+        if lot.status == LotStatus.RELEASED and lot.quantity > lot.allocated
+    }
+    need = {(line.order_id, line.line_no): line.quantity - line.allocated for line in lines}
+    by_order: dict[str, list[DeliveredLine]] = defaultdict(list)
+    for line in sorted(lines, key=lambda x: (x.order_id, x.line_no)):
+        by_order[line.order_key].append(line)
+    usable = sorted((lot for lot in lots if lot.code in free), key=lambda x: (x.produced_at, x.code))
+    plan: list[PlannedAllocation] = []
+
+    def give(lot: LotState, line: DeliveredLine, most: int) -> int:
+        key = (line.order_id, line.line_no)
+        take = min(most, free[lot.code], need[key])
+        if take > 0:
+            plan.append(PlannedAllocation(lot.code, line.order_id, line.line_no, take))
+            free[lot.code] -= take
+            need[key] -= take
+        return max(take, 0)
+
+    for lot in usable:
+        for key, units in lot.serves:
+            for line in by_order.get(key, []):
+                if line.sku == lot.sku and line.site == lot.site:
+                    units -= give(lot, line, units)
+    stock: dict[tuple[str, str], list[LotState]] = defaultdict(list)
+    for lot in usable:
+        stock[(lot.site, lot.sku)].append(lot)
+    for line in sorted(lines, key=lambda x: (x.window_start, x.order_id, x.line_no)):
+        sku = skus.get(line.sku)
+        life = sku.shelf_life_hours if sku is not None else None
+        for lot in stock.get((line.site, line.sku), []):
+            if need[(line.order_id, line.line_no)] <= 0:
+                break
+            if lot.produced_at > line.window_start:
+                break
+            if life is not None and lot.produced_at + timedelta(hours=life) < line.window_start:
+                continue
+            give(lot, line, need[(line.order_id, line.line_no)])
+    return plan

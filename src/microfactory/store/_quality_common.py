@@ -18,6 +18,7 @@ from microfactory.domain.quality import AuditAction
 from microfactory.errors import ErrorLocation, NotFoundError
 from microfactory.store import _sql
 from microfactory.store.models import LotAllocationRow, LotInputRow, LotRow, QaAuditRow
+from microfactory.store.models.quality import LotRunRow
 
 MAX_TRACE_DEPTH = 64
 """How many levels of inputs the recursive lot-graph queries (traces, cycle checks) follow."""
@@ -26,6 +27,7 @@ LOTS: Table = LotRow.__table__  # type: ignore[assignment]
 AUDIT_LOG: Table = QaAuditRow.__table__  # type: ignore[assignment]
 ALLOCATIONS: Table = LotAllocationRow.__table__  # type: ignore[assignment]
 LOT_INPUTS: Table = LotInputRow.__table__  # type: ignore[assignment]
+LOT_RUNS: Table = LotRunRow.__table__  # type: ignore[assignment]
 CHECK_ACTIONS = (AuditAction.CHECK.value, AuditAction.CORRECTION.value)
 """Audit actions that carry a check result: a check, or the correction that replaces one."""
 

@@ -1,4 +1,9 @@
-"""Lots in the store: creating them, linking their input lots, and allocating their units.
+"""Lots in the store: creating them, confirming production runs into lots, linking their input lots,
+and allocating their units.
+
+A production run becomes a lot when it is confirmed (:func:`confirm_runs`, or
+:func:`confirm_scheduled_runs` for a site's stored schedule): one lot per run, recorded in
+``lot_runs`` with the run it came from; re-planning later never touches it.
 
 Allocation covers deliveries (order lines) and transfers to another site; the rules of what may be
 allocated live in :mod:`microfactory.quality.rules`. Each function takes a ``Session`` and never
@@ -9,23 +14,32 @@ commits; a refused call raises before writing anything, and run inside
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
-from microfactory.domain import Order
-from microfactory.domain.quality import Lot, LotInput, LotStatus
-from microfactory.errors import InputIssue, InvalidInputError, NotFoundError
-from microfactory.quality.lots import PlannedAllocation
+from microfactory.domain import Order, ProductionRun, Sku
+from microfactory.domain.quality import ChecklistTemplate, Lot, LotInput, LotStatus
+from microfactory.errors import InputIssue, InvalidInputError, MicrofactoryError, NotFoundError
+from microfactory.quality.catalogue import shipped_templates, template_for_family
+from microfactory.quality.lots import (
+    ConfirmationPlan,
+    ConfirmedRun,
+    PlannedAllocation,
+    lots_for_runs,
+    plan_confirmations,
+    plan_input_lots,
+)
 from microfactory.quality.rules import AllocationRefusedError, check_allocation
 from microfactory.store import _sql
 from microfactory.store._quality_common import (
     ALLOCATIONS,
     LOT_INPUTS,
+    LOT_RUNS,
     LOTS,
     MAX_TRACE_DEPTH,
     lot_ids,
@@ -33,8 +47,14 @@ from microfactory.store._quality_common import (
     lot_location,
     lot_rows,
 )
+from microfactory.store.lot_release import release_lots
+from microfactory.store.master_repository import load_master_data
 from microfactory.store.models import OrderLineRow, OrderRow
-from microfactory.store.quality_templates import load_templates
+from microfactory.store.plan_repository import latest_plan_runs, load_plan_output
+from microfactory.store.quality_templates import load_templates, save_templates
+
+SCHEDULE_STAGE = "schedule"
+"""The plan stage whose stored runs :func:`confirm_scheduled_runs` confirms."""
 
 
 def create_lots(session: Session, lots: Sequence[Lot]) -> list[str]:
@@ -110,6 +130,141 @@ def _refuse_cycles(session: Session, lot_ids: Sequence[int], codes: dict[int, st
             raise InvalidInputError.single(
                 lot_label(code), "its inputs would include itself (a cycle)", field="inputs"
             )
+
+
+# --- confirming production runs ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What :func:`confirm_runs` did: the lots made (one per confirmed run) and how every run was sorted."""
+
+    lots: list[str] = field(default_factory=list)
+    """Codes of the product lots made, in the order of the confirmed runs."""
+    plan: ConfirmationPlan = field(default_factory=ConfirmationPlan)
+    plan_run_id: int | None = None
+    """The stored schedule the runs came from, when there was one (and only one)."""
+
+
+def confirmed_runs(session: Session, runs: Sequence[ProductionRun]) -> dict[tuple[str, str], ConfirmedRun]:
+    """What each of ``runs`` was confirmed as, by ``(site, run_code)``; runs never confirmed are absent."""
+    found: dict[tuple[str, str], ConfirmedRun] = {}
+    by_site: dict[str, set[str]] = defaultdict(set)
+    for run in runs:
+        by_site[run.site].add(run.run_code)
+    for site, codes in sorted(by_site.items()):
+        for chunk in _sql.chunks(sorted(codes), _sql.IN_CHUNK):
+            stmt = select(LOT_RUNS.c.run_code, LOT_RUNS.c.sku, LOT_RUNS.c.quantity).where(
+                LOT_RUNS.c.site == site, LOT_RUNS.c.run_code.in_(chunk)
+            )
+            found.update(((site, code), ConfirmedRun(sku, qty)) for code, sku, qty in session.execute(stmt))
+    return found
+
+
+def confirm_runs(
+    session: Session,
+    runs: Sequence[ProductionRun],
+    *,
+    through: datetime,
+    skus: Mapping[str, Sku],
+    templates: Mapping[str, ChecklistTemplate],
+    confirmed_by: str,
+    at: datetime,
+    plan_run_id: int | Mapping[tuple[str, str], int] | None = None,
+    serves: Mapping[tuple[str, str], Mapping[str, int]] | None = None,
+) -> Confirmation:
+    """Confirm the runs that ended by ``through`` and were never confirmed: one pending lot per run.
+
+    Each new lot (key ``(site, run_code, sku, 1)``, the run's quantity, made at its end, checklist of
+    its SKU family from ``templates``, which are stored if new) is recorded in ``lot_runs`` with the
+    run, the schedule it came from (``plan_run_id``: one id, or one per ``(site, run_code)``) and
+    the orders it was made for (``serves``: ``(site, run_code)`` → order key → units).
+    Its input lots (board, powder, starter culture of the site and week) are created when new and
+    received (released by goods-in), and linked. Runs confirmed before are left alone, whatever the
+    schedule now says (see :func:`microfactory.quality.lots.plan_confirmations`). Does not commit.
+    """
+    if through.tzinfo is None:
+        raise InvalidInputError.single("confirm", "the cut-off time must be timezone-aware", field="through")
+    plan = plan_confirmations(runs, confirmed_runs(session, runs), through)
+    single = plan_run_id if isinstance(plan_run_id, int) else None
+    if not plan.confirm:
+        return Confirmation([], plan, single)
+    save_templates(session, {t.key: t for t in templates.values()}.values())
+    lots = lots_for_runs(plan.confirm, skus, templates)
+    create_lots(session, lots)
+    inputs, links = plan_input_lots(lots, skus)
+    received = create_lots(session, inputs)
+    site_of = {i.code: i.site for i in inputs}
+    made_at = {i.code: i.produced_at for i in inputs}
+    release_lots(
+        session,
+        received,
+        released_by={c: f"Goods-in ({site_of[c]})" for c in received},
+        at={c: made_at[c] for c in received},
+    )
+    link_lot_inputs(session, links)
+    ids = lot_ids(session, [lot.code for lot in lots])
+    wanted = serves or {}
+    rows = [
+        {
+            "lot_id": ids[lot.code],
+            "site": run.site,
+            "run_code": run.run_code,
+            "sku": run.sku,
+            "quantity": run.quantity,
+            "starts_at": run.start,
+            "ends_at": run.end,
+            "plan_run_id": (
+                plan_run_id.get((run.site, run.run_code)) if isinstance(plan_run_id, Mapping) else plan_run_id
+            ),
+            "serves": dict(wanted.get((run.site, run.run_code), {})),
+            "confirmed_at": at,
+            "confirmed_by": confirmed_by,
+        }
+        for run, lot in zip(plan.confirm, lots, strict=True)
+    ]
+    _sql.bulk_insert(session, LOT_RUNS, rows)
+    return Confirmation([lot.code for lot in lots], plan, single)
+
+
+class NoScheduleError(MicrofactoryError):
+    """No schedule is stored for a site, so there are no runs to confirm."""
+
+    def __init__(self, site: str) -> None:
+        self.site = site
+        super().__init__(
+            f"no schedule stored for site {site}: run `microfactory schedule plan --site {site} "
+            "--from YYYY-MM-DD` first"
+        )
+
+
+def confirm_scheduled_runs(
+    session: Session, site: str, *, through: datetime, confirmed_by: str, at: datetime | None = None
+) -> Confirmation:
+    """Confirm the runs of ``site``'s latest stored schedule that ended by ``through`` (:func:`confirm_runs`).
+
+    Lots get the checklist of the shipped template of their SKU family. The stored schedule keeps no
+    run → order links, so these lots are allocated first-expiring-first-out. Raises
+    :class:`~microfactory.errors.NotFoundError` for an unknown site and :class:`NoScheduleError` when
+    the site has no stored schedule.
+    """
+    master = load_master_data(session)
+    if site not in {s.code for s in master.sites}:
+        raise NotFoundError("site", site)
+    stored = [r for r in latest_plan_runs(session, stage=SCHEDULE_STAGE) if r.scope == site]
+    if not stored:
+        raise NoScheduleError(site)
+    output = load_plan_output(session, stored[0].id)
+    return confirm_runs(
+        session,
+        output.production_runs,
+        through=through,
+        skus={s.code: s for s in master.skus},
+        templates=template_for_family(shipped_templates()),
+        confirmed_by=confirmed_by,
+        at=at or datetime.now(UTC),
+        plan_run_id=stored[0].id,
+    )
 
 
 def get_lot(session: Session, code: str) -> Lot:

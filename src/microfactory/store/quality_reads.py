@@ -1,5 +1,5 @@
 """Read-only queries for the ``quality`` plan stage and its report: delivered lines, lot states,
-measurements for the drift charts, and per-site counts."""
+measurements for the drift charts, per-site counts, and which weeks a stage has stored."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from microfactory.domain.quality import LotStatus
 from microfactory.quality.drift import Observation
 from microfactory.quality.lots import LONDON, DeliveredLine, LotState
-from microfactory.store._quality_common import ALLOCATIONS, AUDIT_LOG, CHECK_ACTIONS, LOTS
-from microfactory.store.models import OrderLineRow, OrderRow
+from microfactory.store._quality_common import ALLOCATIONS, AUDIT_LOG, CHECK_ACTIONS, LOT_RUNS, LOTS
+from microfactory.store.models import OrderLineRow, OrderRow, PlanRunRow
 
 
 def delivered_lines(session: Session, *, start: datetime, end: datetime) -> list[DeliveredLine]:
@@ -54,7 +54,8 @@ def delivered_lines(session: Session, *, start: datetime, end: datetime) -> list
 
 
 def lot_states(session: Session, *, start: datetime, end: datetime) -> list[LotState]:
-    """Product lots made in ``[start, end)`` with the units already allocated from each."""
+    """Product lots made in ``[start, end)`` with the units already allocated from each and, for lots
+    of confirmed runs, the orders their run was made for."""
     used = (
         select(ALLOCATIONS.c.lot_id, func.sum(ALLOCATIONS.c.quantity).label("units"))
         .group_by(ALLOCATIONS.c.lot_id)
@@ -71,14 +72,33 @@ def lot_states(session: Session, *, start: datetime, end: datetime) -> list[LotS
             func.coalesce(used.c.units, 0),
             LOTS.c.status,
             LOTS.c.produced_at,
+            LOT_RUNS.c.serves,
         )
         .outerjoin(used, used.c.lot_id == LOTS.c.id)
+        .outerjoin(LOT_RUNS, LOT_RUNS.c.lot_id == LOTS.c.id)
         .where(LOTS.c.kind == "product", LOTS.c.produced_at >= start, LOTS.c.produced_at < end)
     )
     return [
-        LotState(code, site, run, sku, seq, qty, int(used_units), LotStatus(status), produced_at)
-        for code, site, run, sku, seq, qty, used_units, status, produced_at in session.execute(stmt)
+        LotState(
+            code,
+            site,
+            run,
+            sku,
+            seq,
+            qty,
+            int(used_units),
+            LotStatus(status),
+            produced_at,
+            tuple((str(k), int(v)) for k, v in (serves or {}).items()),
+        )
+        for code, site, run, sku, seq, qty, used_units, status, produced_at, serves in session.execute(stmt)
     ]
+
+
+def stored_horizons(session: Session, *, stage: str) -> set[tuple[str, datetime]]:
+    """``(scope, horizon start)`` of every stored plan run of ``stage`` (not only the latest)."""
+    stmt = select(PlanRunRow.scope, PlanRunRow.horizon_start).where(PlanRunRow.stage == stage)
+    return {(scope, start) for scope, start in session.execute(stmt)}
 
 
 def measurement_observations(session: Session, *, start: datetime, end: datetime) -> list[Observation]:

@@ -1,21 +1,39 @@
-"""Stage ``quality``: lots for the last four weeks of deliveries, their QA records, holds, releases, drift.
+"""Stage ``quality``: lots from the executed production runs of the last four weeks, their QA records,
+holds, releases and drift.
 
-Until the scheduling stage stores production runs, lots are derived from history (see
-:mod:`microfactory.quality.lots`): one lot per site × SKU × production day of the orders delivered
-in the :data:`QA_HISTORY_DAYS` before ``as_of``, plus the input lots traced into them (board and
-powder per site and week, the week's starter culture for ferments). For each new product lot the
-stage records seeded QA results (:mod:`microfactory.quality.simulate`); a failed critical check
-holds the lot. The demo story adds one deliberate critical failure (a slow ferment, or the first
-critical check of another product when there is no ferment), a deviation with corrective action and
-approver, and the release; lots failing only non-critical checks are released under a concession
-(a deviation approved by the head of quality); lots held by a random critical failure stay held and
-their deliveries unallocated. Released lots are then allocated to their order lines, and X̄/s
+**Execution model.** A lot is made when a production run is *confirmed* (executed), never at planning
+time: planned runs change on every re-plan. The demo's history ends at ``as_of`` and the schedule
+stage plans forward from it, so this stage *replays* the production of the :data:`QA_HISTORY_DAYS`
+before ``as_of``: for every active microfactory and central plant and every week
+``[start, start + 7 d)`` whose production served deliveries in the window (the schedule stage's
+rule: a week's work is the orders with a delivery window in ``[start + 2 d, start + 9 d)``), the
+site's delivered order lines of those days are batched by the production engine
+(:func:`microfactory.production.batch`: the runs the scheduler would place) and each run is made
+just in time, ending when its earliest order line is due (:func:`replay_site_week`). Solving the
+weeks with the scheduler was tried and measured (docs/quality.md): 147 s for the four weeks at scale
+1 against about 70 s for the whole demo, and the engine refuses some kitchen weeks outright (an
+assembly batch longer than any shift), so the replay keeps the engine's batches and drops its
+capacity model. Each replayed week is stored as a plan run of stage :data:`EXECUTED_STAGE` (scope
+``<site>/week-<day>``, its runs), and its runs that ended by ``as_of`` are confirmed with
+:func:`microfactory.store.lot_repository.confirm_runs`, the same path as ``microfactory schedule
+confirm``: one lot per run (the run's site, SKU and quantity, made at its end), recorded with the
+run it came from and the orders it was made for, plus the input lots traced into it (board and
+powder per site and week, the week's starter culture for ferments). A site-week replayed before is
+not replayed again.
+
+For each new product lot the stage records seeded QA results (:mod:`microfactory.quality.simulate`);
+a failed critical check holds the lot. The demo story adds one deliberate critical failure (a slow
+ferment, or the first critical check of another product when there is no ferment), a deviation
+with corrective action and approver, and the release; lots failing only non-critical checks are
+released under a concession (a deviation approved by the head of quality); lots held by a random
+critical failure stay held. Released lots are then allocated to the delivered order lines their run
+was made for (the store refuses any unreleased lot), any units left first-expiring-first-out; X̄/s
 charts per measurement per site flag drift from the network (two drifts are simulated: gloss at
 KIT-MAN falling, brine salt at FOOD-MAN rising, from the middle of the window).
 
-Re-running for the same ``as_of`` changes nothing: lots are created by natural key, results are
-recorded for new lots only, allocations only for units not yet allocated, and the plan run per brand
-is replaced. Everything is written in one transaction.
+Re-running for the same ``as_of`` changes nothing: replayed weeks are kept, a run is confirmed
+once, results are recorded for new lots only, allocations only for units not yet allocated, and the
+plan run per brand is replaced. Everything is written in one transaction.
 """
 
 from __future__ import annotations
@@ -24,11 +42,21 @@ import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from microfactory.domain import PlanHorizon, Problem, ProblemKind, Severity
+from microfactory.domain import (
+    MasterData,
+    PlanHorizon,
+    Problem,
+    ProblemKind,
+    ProductionRun,
+    Severity,
+    SiteKind,
+    SiteStatus,
+    Sku,
+)
 from microfactory.domain.quality import (
     AuditAction,
     CheckEntry,
@@ -39,28 +67,27 @@ from microfactory.domain.quality import (
     LotKind,
 )
 from microfactory.plan.stages.base import StageContext, StageReport
+from microfactory.production import BatchingSettings, Demand, batch
 from microfactory.quality import (
     DriftResult,
     ReleaseDecision,
     control_charts,
+    lots_for_runs,
     plan_allocations,
     plan_input_lots,
-    plan_product_lots,
     recall_rows,
     shipped_templates,
     template_for_family,
 )
-from microfactory.quality.lots import LONDON
+from microfactory.quality.lots import LONDON, STARTER_CULTURE_SKU, DeliveredLine
 from microfactory.quality.simulate import failing_entry, simulate_entries
 from microfactory.report.html import QualitySection
 from microfactory.store import (
     allocate_lots,
     audit_entries,
-    create_lots,
     delivered_lines,
     get_lot,
     latest_plan_runs,
-    link_lot_inputs,
     load_master_data,
     lot_states,
     measurement_observations,
@@ -75,16 +102,118 @@ from microfactory.store import (
     trace_backward,
     transaction,
 )
+from microfactory.store.lot_repository import confirm_runs
+from microfactory.store.quality_reads import stored_horizons
 
 STAGE = "quality"
+EXECUTED_STAGE = "executed"
+"""Plan-run stage of the replayed (executed) production weeks; scope = :func:`executed_scope`."""
 QA_HISTORY_DAYS = 28
-LOT_LOOKBACK = timedelta(days=2)
-"""Lots of a delivery window are made up to a day before it: read lots from this much earlier."""
+REPLAYED_KINDS = frozenset({SiteKind.MICROFACTORY, SiteKind.CENTRAL_PLANT})
+"""Sites whose production is replayed (every site that makes and delivers)."""
+EXECUTION_MODEL = "engine batches made just in time (replay of the delivered orders)"
+WEEK_DAYS = 7
+LEAD_DAYS = 2
+"""A week's production serves deliveries from this many days after its start (the schedule stage's rule)."""
+OVERFLOW_DAYS = 7
+"""Days after the week in which the engine may still place late work."""
+BATCHING = BatchingSettings()
+"""The engine's default due-time offsets (travel, packing) and batching rules."""
+LOT_LOOKBACK = timedelta(days=LEAD_DAYS)
+"""Lots of a delivery window are made up to this long before it: read lots from this much earlier."""
 HEAD_OF_QUALITY = "Dr R. Okafor (Head of Quality)"
 DRIFTS: dict[tuple[str, str], float] = {("KIT-MAN", "gloss_60"): -2.5, ("FOOD-MAN", "salt_percent"): 2.5}
 """Simulated drift: (site, check) → mean shift in standard deviations, reached a week after mid-window."""
 STORY_SKU = "COND-KIMCHI"
 STORY_CHECKS = ("acidification", "ferment_temperature")
+
+
+@dataclass(frozen=True)
+class ReplayedWeek:
+    """A replayed site-week: its runs as executed and the orders each run was made for."""
+
+    site: str
+    start: datetime
+    orders: int
+    runs: tuple[ProductionRun, ...]
+    serves: dict[str, dict[str, int]]
+    """Run code → order key → units."""
+
+    def kpis(self) -> dict[str, float | int | str]:
+        """What the stored ``executed`` plan run shows: orders, runs, units and the execution model."""
+        return {
+            "orders": self.orders,
+            "runs": len(self.runs),
+            "units": sum(r.quantity for r in self.runs),
+            "execution_model": EXECUTION_MODEL,
+        }
+
+
+def replay_site_week(
+    site: str, start: datetime, lines: Sequence[DeliveredLine], skus: Mapping[str, Sku]
+) -> ReplayedWeek:
+    """The runs that made the delivered ``lines`` of ``site`` in the week from ``start`` (module docstring).
+
+    Each line is a demand due at its delivery window start minus travel and packing (the engine's
+    :class:`~microfactory.production.BatchingSettings`); the production engine batches them
+    (:func:`microfactory.production.batch`: the runs the scheduler would place; codes
+    ``<week start>-<n>`` as it numbers them) and each batch is made just in time: it ends when its
+    earliest line is due and starts its routing's duration earlier.
+    """
+    offset = timedelta(minutes=BATCHING.travel_minutes + BATCHING.packing_minutes)
+    demands = [
+        Demand(line.order_key, line.sku, line.quantity, line.window_start - offset, line.window_start)
+        for line in lines
+        if line.window_start - offset >= start
+    ]
+    runs: list[ProductionRun] = []
+    serves: dict[str, dict[str, int]] = {}
+    stamp = start.astimezone(UTC).strftime("%Y%m%d")
+    for n, made in enumerate(batch(demands, skus, BATCHING), start=1):
+        code = f"{stamp}-{n:04d}"
+        minutes = sum(step.duration_minutes(made.quantity) for step in skus[made.sku].routing)
+        runs.append(
+            ProductionRun(
+                site=site,
+                run_code=code,
+                sku=made.sku,
+                quantity=made.quantity,
+                start=made.due - timedelta(minutes=minutes),
+                end=made.due,
+            )
+        )
+        units: dict[str, int] = defaultdict(int)
+        for demand, quantity in made.members:
+            units[demand.key] += quantity
+        serves[code] = dict(units)
+    return ReplayedWeek(site, start, len({line.order_id for line in lines}), tuple(runs), serves)
+
+
+def executed_scope(site: str, start: datetime) -> str:
+    """Scope of a replayed week's plan run: ``<site>/week-<first day, Europe/London>`` (one per week,
+    so every replayed week stays a latest plan run of its own)."""
+    return f"{site}/week-{start.astimezone(LONDON):%Y-%m-%d}"
+
+
+def replay_weeks(as_of: datetime, days: int) -> list[datetime]:
+    """Starts of the production weeks whose deliveries fall in ``[as_of - days, as_of)``."""
+    first = as_of - timedelta(days=days) - LOT_LOOKBACK
+    return [first + timedelta(days=WEEK_DAYS * i) for i in range(-(-days // WEEK_DAYS))]
+
+
+def _replays(session: Session, horizon: PlanHorizon, master: MasterData) -> list[ReplayedWeek]:
+    """Every site-week of the window not replayed before, replayed from the delivered order lines."""
+    done = stored_horizons(session, stage=EXECUTED_STAGE)
+    skus = {s.code: s for s in master.skus}
+    starts = replay_weeks(horizon.end, int((horizon.end - horizon.start) / timedelta(days=1)))
+    sites = {s.code for s in master.sites if s.kind in REPLAYED_KINDS and s.status is SiteStatus.ACTIVE}
+    weeks: dict[tuple[str, datetime], list[DeliveredLine]] = defaultdict(list)
+    first = starts[0] + LOT_LOOKBACK
+    for line in delivered_lines(session, start=first, end=horizon.end):
+        start = starts[int((line.window_start - first) / timedelta(days=WEEK_DAYS))]
+        if line.site in sites and (executed_scope(line.site, start), start) not in done:
+            weeks[(line.site, start)].append(line)
+    return [replay_site_week(site, start, lines, skus) for (site, start), lines in sorted(weeks.items())]
 
 
 @dataclass(frozen=True)
@@ -190,6 +319,47 @@ class _Outcome:
     brand_of: dict[str, str]
     """Site code → brand code."""
     brands: tuple[str, ...]
+    units_without_lot: dict[str, int]
+    """Brand → delivered units of the window not allocated to any lot (no confirmed, released run)."""
+
+
+def _confirm_replays(
+    session: Session,
+    replays: Sequence[ReplayedWeek],
+    skus: Mapping[str, Sku],
+    by_family: Mapping[str, ChecklistTemplate],
+    as_of: datetime,
+) -> list[ProductionRun]:
+    """Store each replayed week as an executed plan run, then confirm every run that ended by ``as_of``."""
+    plan_runs: dict[tuple[str, str], int] = {}
+    serves: dict[tuple[str, str], dict[str, int]] = {}
+    runs: list[ProductionRun] = []
+    for week in sorted(replays, key=lambda w: (w.site, w.start)):
+        horizon = PlanHorizon(start=week.start, end=week.start + timedelta(days=WEEK_DAYS + OVERFLOW_DAYS))
+        plan_run_id = save_plan_run(
+            session,
+            stage=EXECUTED_STAGE,
+            scope=executed_scope(week.site, week.start),
+            horizon=horizon,
+            kpis=week.kpis(),
+            production_runs=week.runs,
+        )
+        for run in week.runs:
+            plan_runs[(run.site, run.run_code)] = plan_run_id
+            serves[(run.site, run.run_code)] = week.serves.get(run.run_code, {})
+        runs.extend(week.runs)
+    done = confirm_runs(
+        session,
+        runs,
+        through=as_of,
+        skus=skus,
+        templates=by_family,
+        confirmed_by="Production (replayed week)",
+        at=as_of,
+        plan_run_id=plan_runs,
+        serves=serves,
+    )
+    return done.plan.confirm
 
 
 def _record(session: Session, ctx: StageContext, horizon: PlanHorizon) -> _Outcome:
@@ -200,22 +370,12 @@ def _record(session: Session, ctx: StageContext, horizon: PlanHorizon) -> _Outco
     master = load_master_data(session)
     skus = {s.code: s for s in master.skus}
     window_start = horizon.start - LOT_LOOKBACK
-    lines = delivered_lines(session, start=horizon.start, end=horizon.end)
     existing = lot_states(session, start=window_start, end=horizon.end)
-    new_lots = plan_product_lots(lines, skus, by_family, existing)
-    inputs, links = plan_input_lots(new_lots, skus)
-    created = set(create_lots(session, [*inputs, *new_lots]))
-    link_lot_inputs(session, links)
-    everything = {lot.code: lot for lot in [*inputs, *new_lots]}
-    received = [i.code for i in inputs if i.code in created]
-    release_lots(
-        session,
-        received,
-        released_by={c: f"Goods-in ({everything[c].site})" for c in received},
-        at={c: everything[c].produced_at for c in received},
-    )
-
-    cultures = {k.lot: k.input_lot for k in links if everything[k.input_lot].kind == LotKind.STARTER_CULTURE}
+    runs = _confirm_replays(session, _replays(session, horizon, master), skus, by_family, horizon.end)
+    new_lots = lots_for_runs(runs, skus, by_family)
+    everything = {lot.code: lot for lot in new_lots}
+    _, links = plan_input_lots(new_lots, skus)
+    cultures = {k.lot: k.input_lot for k in links if k.input_lot.split("/")[2] == STARTER_CULTURE_SKU}
     family_of = {code: sku.family for code, sku in skus.items()}
     story = _story_code(
         [(s.produced_at, s.code, s.sku) for s in existing]
@@ -261,6 +421,7 @@ def _record(session: Session, ctx: StageContext, horizon: PlanHorizon) -> _Outco
         at={c: everything[c].produced_at + timedelta(hours=4) for c in releasable},
     )
 
+    lines = delivered_lines(session, start=horizon.start, end=horizon.end)
     states = lot_states(session, start=window_start, end=horizon.end)
     allocate_lots(session, plan_allocations(lines, states, skus))
     problems: dict[str, list[Problem]] = defaultdict(list)
@@ -279,9 +440,14 @@ def _record(session: Session, ctx: StageContext, horizon: PlanHorizon) -> _Outco
                     quantity=float(st.quantity - st.allocated),
                 )
             )
+    short: dict[str, int] = defaultdict(int)
+    for line in delivered_lines(session, start=horizon.start, end=horizon.end):
+        short[brand_of.get(line.site, "?")] += line.quantity - line.allocated
     drift = control_charts(measurement_observations(session, start=window_start, end=horizon.end))
     brands = tuple(sorted(b.code for b in master.brands))
-    return _Outcome(QualityStory(story, _recall_lot(session, story)), drift, dict(problems), brand_of, brands)
+    return _Outcome(
+        QualityStory(story, _recall_lot(session, story)), drift, dict(problems), brand_of, brands, dict(short)
+    )
 
 
 def _recall_lot(session: Session, story: str | None) -> str | None:
@@ -312,6 +478,7 @@ def _kpis(
         "holds_placed": total["holds"],
         "deviations": total["deviations"],
         "units_allocated": total["units_allocated"],
+        "units_without_lot": outcome.units_without_lot.get(brand, 0),
         "drift_flags": sum(1 for f in outcome.drift.flags if f.site in sites),
     }
     story = outcome.story
@@ -326,15 +493,16 @@ def _kpis(
 
 
 def run_quality(ctx: StageContext, *, days: int = QA_HISTORY_DAYS) -> list[StageReport]:
-    """Record QA for the lots of the last ``days`` days of deliveries before ``ctx.as_of`` (one transaction).
+    """Replay and confirm the production of the last ``days`` days before ``ctx.as_of`` into lots and
+    record their QA, holds, releases and allocations (see the module docstring; one transaction).
 
     Writes one plan run per brand (scope = brand code) with KPIs (lots, checks, pass rate, held,
-    released, deviations, drift flags, the demo story's lots) and a ``short`` problem per held lot
-    whose units cannot be delivered.
+    released, deviations, units delivered without a lot, drift flags, the demo story's lots) and a
+    ``short`` problem per held lot whose units cannot be delivered.
     """
     started = time.perf_counter()
     horizon = PlanHorizon(start=ctx.as_of - timedelta(days=days), end=ctx.as_of)
-    ctx.progress.step("Quality: lots, checks, holds and releases", None)
+    ctx.progress.step("Quality: runs, lots, checks, holds and releases", None)
     reports: list[StageReport] = []
     with transaction(ctx.sessions) as session:
         outcome = _record(session, ctx, horizon)
@@ -360,6 +528,7 @@ SUMMED_KPIS = (
     "holds_placed",
     "deviations",
     "units_allocated",
+    "units_without_lot",
     "drift_flags",
 )
 

@@ -7,6 +7,10 @@
 * ``lot_allocations``: units of a lot given to an order line (delivery) or a site (transfer). Orders are
   referenced by id plus line number, not by order-line id, because a re-import replaces an order's
   lines and an allocation must survive it.
+* ``lot_runs``: the production run a product lot came from (one lot per confirmed run): the run's
+  site, code, SKU, quantity and times as executed, the schedule (plan run id) it was confirmed from,
+  and the orders it was made for. ``(site, run_code)`` is unique, so a run is confirmed once; there
+  is no foreign key to the schedule's tables because re-planning replaces them while lots stay.
 * ``qa_audit_log``: the append-only record of checks, corrections, holds, deviations and releases.
   The migration adds triggers on both backends that refuse ``UPDATE`` and ``DELETE`` of its rows, and
   refuse an allocation of a lot that is not released.
@@ -103,6 +107,31 @@ class LotAllocationRow(Base):
     to_site: Mapped[CodeStr | None]
     quantity: Mapped[int]
     allocated_at: Mapped[datetime]
+
+
+class LotRunRow(Base):
+    """The production run lot ``lot_id`` came from, as confirmed (executed).
+
+    ``serves`` maps order key (``channel:external_id``) → units the run was made for (empty when the
+    schedule did not record it); ``plan_run_id`` is the schedule it was confirmed from, kept as a
+    plain number (no foreign key) because a re-plan replaces that run while the lot stays.
+    """
+
+    __tablename__ = "lot_runs"
+    __table_args__ = (UniqueConstraint("site", "run_code"),)
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
+    lot_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("lots.id"), unique=True)
+    site: Mapped[CodeStr]
+    run_code: Mapped[CodeStr]
+    sku: Mapped[CodeStr]
+    quantity: Mapped[int]
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    plan_run_id: Mapped[int | None]
+    serves: Mapped[JsonObject]
+    confirmed_at: Mapped[datetime]
+    confirmed_by: Mapped[NameStr]
 
 
 class QaAuditRow(Base):
