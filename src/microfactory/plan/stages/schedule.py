@@ -22,8 +22,10 @@ Work selection (documented in each run's KPIs as ``work_rule``):
   ``days`` and taken as confirmed. The shape of a real week, at the dates of the coming one.
 - Orders are read among those placed at most :data:`MAX_ORDER_LEAD_DAYS` before the range starts (the
   demo's kitchens are ordered up to 44 days ahead, food up to 2).
-- **No make-to-stock top-ups** until the hubs issue lands (no stock policy in the store yet): only
-  make-to-order work is scheduled, so condiment fermentations appear only when orders carry them.
+- **Make-to-stock top-ups**: the hub transfers the ``inventory`` stage stored (its newest plan per hub)
+  that leave the site in ``[start, start + days)`` are scheduled like orders: one stock demand per
+  transfer (key ``stock:SKU@HUB``), due at its dispatch time, delivered at its arrival (freshness).
+  A site with transfers but no orders is still scheduled.
 
 Solver: ``seconds`` per site (capped by ``Settings.solver_seconds``), ``Settings.seed``, and
 ``Settings.workers`` threads split over the sites solved at once.
@@ -47,6 +49,8 @@ from microfactory.plan.progress import ProgressSink, SilentProgress
 from microfactory.plan.runner import Runner
 from microfactory.plan.stages.base import StageContext, StageReport
 from microfactory.production import (
+    Demand,
+    DemandKind,
     ScheduleProblem,
     ScheduleResult,
     SolveLimits,
@@ -54,6 +58,7 @@ from microfactory.production import (
     schedule,
 )
 from microfactory.store import load_master_data, load_orders, save_plan_run, transaction
+from microfactory.store.inventory_repository import load_transfers
 
 STAGE = "schedule"
 TIMEZONE = "Europe/London"
@@ -65,7 +70,7 @@ LEAD_DAYS = 2
 MAX_ORDER_LEAD_DAYS = 60
 """Orders placed more than this many days before the first delivery of the range are not read."""
 OVERFLOW_DAYS = 7
-TOP_UPS_NOTE = "none: make-to-stock top-ups wait for the hubs issue"
+TOP_UPS_NOTE = "hub transfers stored by the inventory stage, due at dispatch"
 
 
 class WorkRule(StrEnum):
@@ -115,6 +120,8 @@ class SiteWeekTask:
     start: datetime
     orders: tuple[Order, ...]
     options: ScheduleOptions
+    stock: tuple[Demand, ...] = ()
+    """Make-to-stock demands: hub transfers leaving the site this week."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +135,8 @@ class SiteWeekPlan:
     orders: int
     result: ScheduleResult
     seconds: float
+    transfers: int = 0
+    transfer_units: int = 0
 
     def kpis(self) -> dict[str, float | int | str]:
         """Per-site figures: runs, operations, late orders, tardiness, changeovers, utilisation..."""
@@ -143,6 +152,8 @@ class SiteWeekPlan:
             "work_rule": self.rule.describe(self.days),
             "top_ups": TOP_UPS_NOTE,
             "orders": self.orders,
+            "hub_transfers": self.transfers,
+            "hub_transfer_units": self.transfer_units,
             "runs": k.runs,
             "operations": k.operations,
             "unscheduled_runs": k.unscheduled_runs,
@@ -204,7 +215,7 @@ def schedule_site_week(task: SiteWeekTask) -> SiteWeekPlan:
     """Schedule one site's week (top-level so worker processes can import it)."""
     started = time.perf_counter()
     opts = task.options
-    demands = [d for d in demands_from_orders(task.orders) if d.due >= task.start]
+    demands = [d for d in (*demands_from_orders(task.orders), *task.stock) if d.due >= task.start]
     problem = ScheduleProblem.from_site(
         task.master, task.site, demands, start=task.start, days=opts.days, overflow_days=OVERFLOW_DAYS
     )
@@ -217,6 +228,23 @@ def schedule_site_week(task: SiteWeekTask) -> SiteWeekPlan:
         orders=len(task.orders),
         result=result,
         seconds=time.perf_counter() - started,
+        transfers=len(task.stock),
+        transfer_units=sum(d.quantity for d in task.stock),
+    )
+
+
+def transfer_demands(session: Session, site: str, start: datetime, days: int) -> tuple[Demand, ...]:
+    """Stored hub transfers leaving ``site`` in ``[start, start + days)`` as make-to-stock demands.
+
+    Each is due at its dispatch time and delivered at its arrival (for freshness), keyed
+    ``stock:SKU@HUB`` so late or unserved problems name the SKU and the hub.
+    """
+    transfers = load_transfers(
+        session, from_site=site, dispatch_from=start, dispatch_to=start + timedelta(days=days)
+    )
+    return tuple(
+        Demand(f"stock:{t.sku}@{t.to_hub}", t.sku, t.quantity, t.dispatch_at, t.arrive_at, DemandKind.STOCK)
+        for t in transfers
     )
 
 
@@ -241,11 +269,12 @@ def _tasks(
     tasks = []
     for site in chosen:
         orders = week_orders(session, site.code, site.brand, start, options.days, options.rule)
-        if not orders:
+        stock = transfer_demands(session, site.code, start, options.days)
+        if not orders and not stock:
             if require_work:
                 raise NoWorkError(site.code, start, options.rule)
             continue
-        tasks.append(SiteWeekTask(master, site.code, start, tuple(orders), options))
+        tasks.append(SiteWeekTask(master, site.code, start, tuple(orders), options, stock))
     return tasks
 
 

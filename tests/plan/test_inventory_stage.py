@@ -1,0 +1,149 @@
+"""Stage ``inventory`` on a small demo network: hubs, policies, replay KPIs, transfers, stock, report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from microfactory.config import load_settings
+from microfactory.demo import build_demo
+from microfactory.plan import SerialRunner
+from microfactory.plan.pipeline import STAGES
+from microfactory.plan.stages.base import StageContext, StageReport
+from microfactory.plan.stages.inventory import STAGE, discover_hubs, inventory_report_section, run_inventory
+from microfactory.store import (
+    create_engine_for,
+    load_master_data,
+    make_session_factory,
+    save_master_data,
+    transaction,
+    upgrade,
+    upsert_orders,
+)
+from microfactory.store.inventory_repository import (
+    inventory_moves,
+    load_policies,
+    load_transfers,
+    stock_on_hand,
+)
+from microfactory.store.models import PlanRunRow
+
+
+@dataclass
+class Stocked:
+    sessions: sessionmaker[Session]
+    ctx: StageContext
+    reports: list[StageReport]
+
+
+@pytest.fixture(scope="module")
+def stocked(module_database_url: str) -> Iterator[Stocked]:
+    """A small demo network (seed 7, scale 0.1) with the inventory stage run once."""
+    network = build_demo(seed=7, scale=0.1)
+    upgrade(module_database_url)
+    engine = create_engine_for(module_database_url)
+    sessions = make_session_factory(engine)
+    with transaction(sessions) as session:
+        save_master_data(session, network.master)
+        upsert_orders(session, network.orders)
+    ctx = StageContext(
+        sessions=sessions,
+        runner=SerialRunner(),
+        settings=load_settings(database_url=module_database_url),
+        as_of=network.history_end,
+    )
+    try:
+        yield Stocked(sessions, ctx, run_inventory(ctx))
+    finally:
+        engine.dispose()
+
+
+def test_stage_runs_before_routes_and_schedule() -> None:
+    """Transfers exist before routing and scheduling read them."""
+    names = list(STAGES)
+    assert names.index(STAGE) < names.index("routes") < names.index("schedule")
+
+
+def test_demo_hubs(stocked: Stocked) -> None:
+    """The food cold hub (fed by Hackney) and a spares hub beside each active kitchen microfactory."""
+    with stocked.sessions() as session:
+        hubs = {h.hub: h for h in discover_hubs(load_master_data(session))}
+    assert set(hubs) == {"FOOD-HUB-NW10", "KIT-LON-HUB", "KIT-MAN-HUB"}
+    assert hubs["FOOD-HUB-NW10"].source_site == "FOOD-LON"
+    assert not hubs["FOOD-HUB-NW10"].co_located
+    assert all(s.startswith("K-") for s in hubs["KIT-LON-HUB"].skus)
+    assert [r.scope for r in stocked.reports] == sorted(hubs)
+
+
+def test_policies_by_demand_class_and_weekday(stocked: Stocked) -> None:
+    """Kitchen spares are reviewed Tue/Thu/Sat with a longer cover on Saturday; food is newsvendor daily."""
+    with stocked.sessions() as session:
+        kitchen = load_policies(session, hub="KIT-LON-HUB")
+        food = load_policies(session, hub="FOOD-HUB-NW10")
+    assert {p.weekday for p in kitchen} == {1, 3, 5}
+    assert {p.kind for p in kitchen} <= {"order_up_to", "min_max"}
+    sat = {p.protection_days for p in kitchen if p.weekday == 5}
+    tue = {p.protection_days for p in kitchen if p.weekday == 1}
+    assert min(sat) > max(tue)
+    bars = [p for p in food if p.sku.startswith("BAR-")]
+    assert bars and {p.kind for p in bars} == {"newsvendor"}
+    assert {p.weekday for p in bars} == set(range(7))
+
+
+def test_kpis_compare_policies_with_the_baseline(stocked: Stocked) -> None:
+    """Each hub's KPIs carry the replay under its policies and under the normal baseline."""
+    for report in stocked.reports:
+        for label in ("auto", "normal"):
+            assert 0.0 <= float(report.kpis[f"replay_{label}_fill_rate"]) <= 1.0
+            assert float(report.kpis[f"replay_{label}_waste_pct"]) >= 0.0
+        assert "bootstrap" in str(report.kpis["distribution_source"])
+    food = next(r for r in stocked.reports if r.scope == "FOOD-HUB-NW10")
+    assert float(food.kpis["distance_km"]) > 0
+
+
+def test_transfers_stored_with_trips_and_co2e(stocked: Stocked) -> None:
+    """Transfers leave the source in the week, arrive after dispatch; the food hub's trips emit CO2e."""
+    with stocked.sessions() as session:
+        transfers = load_transfers(session)
+    assert transfers
+    start = stocked.ctx.as_of
+    for t in transfers:
+        assert start <= t.dispatch_at < start + timedelta(days=7)
+        assert t.arrive_at >= t.dispatch_at
+        assert t.quantity > 0
+    food = [t for t in transfers if t.to_hub == "FOOD-HUB-NW10"]
+    assert food and sum(t.kg_co2e for t in food) > 0
+    assert all(t.kg_co2e == 0 for t in transfers if t.to_hub.startswith("KIT-"))
+
+
+def test_opening_stock_and_rerun_replaces_the_plan(stocked: Stocked) -> None:
+    """The first run opens stock with a receipt per SKU; a re-run replaces plans and adds no stock."""
+    with stocked.sessions() as session:
+        lots = stock_on_hand(session, hub="KIT-LON-HUB")
+        moves = len(inventory_moves(session))
+        runs = session.scalar(select(func.count()).select_from(PlanRunRow).where(PlanRunRow.stage == STAGE))
+    assert lots and all(lot.lot_code.startswith("OPENING-") for lot in lots)
+    again = run_inventory(stocked.ctx)
+    with stocked.sessions() as session:
+        assert len(inventory_moves(session)) == moves
+        assert (
+            session.scalar(select(func.count()).select_from(PlanRunRow).where(PlanRunRow.stage == STAGE))
+            == runs
+        )
+    assert [r.kpis["transfers"] for r in again] == [r.kpis["transfers"] for r in stocked.reports]
+
+
+def test_report_section_is_self_contained(stocked: Stocked) -> None:
+    """The section shows fill rate and waste per hub with inline SVG, no scripts or external links."""
+    with stocked.sessions() as session:
+        html = inventory_report_section(session, stocked.ctx.settings)
+    assert html.startswith('<section id="inventory">')
+    assert "fill rate" in html and "waste" in html and "<svg" in html
+    for hub in ("FOOD-HUB-NW10", "KIT-LON-HUB"):
+        assert hub in html
+    assert "<script" not in html and "href=" not in html and "src=" not in html
