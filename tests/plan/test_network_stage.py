@@ -4,29 +4,35 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
+import pandas as pd
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from microfactory.config import load_settings
+from microfactory.demand.forecast import ForecastConfig, ForecastResult
 from microfactory.demo import build_demo
 from microfactory.plan import SerialRunner
 from microfactory.plan.pipeline import STAGES
 from microfactory.plan.stages.base import StageContext, StageReport
 from microfactory.plan.stages.demand_history import run_demand_history
+from microfactory.plan.stages.forecast import brand_history, forecast_horizon
 from microfactory.plan.stages.network import SCENARIOS, STAGE, design_brands, run_network
 from microfactory.report.network import network_section
 from microfactory.store import (
     create_engine_for,
     latest_network_scenarios,
     load_master_data,
+    load_weekly_demand,
     make_session_factory,
     save_master_data,
     transaction,
     upgrade,
     upsert_orders,
 )
+from microfactory.store.forecast_repository import LEVEL_BOTTOM, SeriesKey, save_forecast_run
 from microfactory.store.models import NetworkScenarioRow, PlanRunRow
 
 SECONDS = 10.0
@@ -130,3 +136,68 @@ def test_report_section(designed: Designed) -> None:
         assert f"Open sites — {name}" in html
     assert "at risk" in html
     assert network_section([]) == ""
+
+
+def test_history_is_the_demand_source_without_a_forecast(designed: Designed) -> None:
+    """Without a stored forecast the design uses the history window and says so in its KPIs."""
+    for report in designed.reports:
+        assert report.kpis["demand_source"] == "history"
+        assert report.kpis["demand_note"] == "no stored forecast"
+
+
+def _stored_forecast(designed: Designed, factor: float) -> tuple[int, float]:
+    """Store a KITCHEN forecast (bottom series only): ``factor`` × each series' last-13-week mean.
+
+    Returns the plan run id and the forecast's total units per week.
+    """
+    with designed.sessions() as session:
+        weekly = load_weekly_demand(session, brand="KITCHEN")
+    history = brand_history(weekly, "KITCHEN", designed.ctx.as_of)
+    assert history is not None
+    recent = history.frame[history.frame["ds"] >= pd.Timestamp(history.history_end - timedelta(weeks=13))]
+    means = recent.groupby(["sku_family", "area"], as_index=False)["y"].sum()
+    means["y"] = means["y"] / 13 * factor
+    rows: list[dict[str, object]] = []
+    keys: dict[str, SeriesKey] = {}
+    for family, area, mean in zip(means["sku_family"], means["area"], means["y"], strict=True):
+        uid = f"{family}/{area}"
+        keys[uid] = SeriesKey(LEVEL_BOTTOM, str(family), str(area))
+        for week in range(4):
+            day = pd.Timestamp(history.history_end + timedelta(weeks=week))
+            rows.append(
+                {"unique_id": uid, "ds": day, "model": "WindowAverage", "mean": mean}
+                | {q: mean * k for q, k in (("q50", 1.0), ("q80", 1.3), ("q90", 1.5), ("q95", 1.7))}
+            )
+    result = ForecastResult(
+        pd.DataFrame(rows),
+        pd.DataFrame({"unique_id": list(keys), "demand_class": "lumpy", "model": "WindowAverage"}),
+        pd.DataFrame({"model": ["auto"], "mase": [0.9], "series": [len(keys)]}),
+        "hand-made",
+        ForecastConfig(horizon=4),
+    )
+    with transaction(designed.sessions) as session:
+        run_id = save_forecast_run(
+            session,
+            brand="KITCHEN",
+            result=result,
+            keys=keys,
+            horizon=forecast_horizon(history.history_end, 4),
+            history_start=history.history_start,
+            history_end=history.history_end,
+            reconciliation="none",
+            kpis={},
+        )
+    return run_id, float(means["y"].sum())
+
+
+def test_forecast_feeds_the_design(designed: Designed) -> None:
+    """With a forecast made as at the same week, every scenario designs for the forecast's mean units."""
+    run_id, forecast_units = _stored_forecast(designed, factor=2.0)
+    history_units = float(designed.reports[0].kpis["demand_units_per_week"])
+    reports = run_network(designed.ctx, seconds=SECONDS)
+    assert [r.scope for r in reports] == [f"KITCHEN/{s}" for s in SCENARIOS]
+    for report in reports:
+        assert report.kpis["demand_source"] == "forecast"
+        assert report.kpis["forecast_plan_run_id"] == run_id and report.kpis["forecast_weeks"] == 4
+        assert float(report.kpis["demand_units_per_week"]) == pytest.approx(forecast_units, rel=1e-3)
+    assert forecast_units == pytest.approx(2.0 * history_units, rel=1e-3)

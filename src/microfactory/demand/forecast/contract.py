@@ -44,6 +44,16 @@ class ForecastConfig:
     """Candidate model names (as in :attr:`ForecastResult.scores`); ``None`` means the default set."""
     n_jobs: int = 1
     seed: int = 1
+    inner_windows: int = 4
+    """Backtest windows before an origin on which the candidates are ranked for it (nested selection)."""
+    top_k: int = 5
+    """Candidates combined (per-period median) per series; 1 is plain selection of the best."""
+    class_weight: float = 0.75
+    """Weight of the demand class mean score against the series own score in selection (0: per series)."""
+    fallback_model: str = "Median(13)"
+    """Model for series too short for any scored inner window (recorded as ``fallback:<model>``)."""
+    report_models: tuple[str, ...] = ()
+    """Extra models scored in the backtest for comparison but never selected (e.g. ``AutoETS``)."""
 
 
 @dataclass(frozen=True)

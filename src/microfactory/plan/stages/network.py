@@ -4,20 +4,28 @@ For every brand with a central plant and at least one candidate site (the demo's
 without candidates, like the food brand, have nothing to choose and are skipped), the stage reads
 master data and the brand's stored weekly demand (written by ``demand_history``) in one session,
 builds the :class:`~microfactory.network.NetworkProblem` from the last :data:`DEMAND_WEEKS` full weeks
-before ``as_of``, and solves three scenarios — ``centralised`` (the plant alone), ``local``
-(microfactories allowed) and ``n-1`` (local with N-1 redundancy) — fanned out over the runner. All are
-written in one transaction, one plan run per scenario (scope ``<brand>/<scenario>``), with KPIs and the
-problems that say which zones cannot be covered and why. Re-running replaces them.
+before ``as_of`` and, when the ``forecast`` stage stored a forecast for the brand made as at the same
+week, replaces each zone's demand by the forecast mean weekly units over the forecast horizon (area
+forecasts split over outcodes by their recent share; see
+:func:`~microfactory.store.forecast_repository.forecast_weekly_units`). It solves three scenarios —
+``centralised`` (the plant alone), ``local`` (microfactories allowed) and ``n-1`` (local with N-1
+redundancy) — fanned out over the runner. All are written in one transaction, one plan run per
+scenario (scope ``<brand>/<scenario>``), with KPIs and the problems that say which zones cannot be
+covered and why; the KPI ``demand_source`` says whether the design used the forecast or the history
+(and ``demand_note`` why not the forecast). Re-running replaces them. Site capacities per family
+follow the history's family mix either way.
 
 Assumptions: deliveries by the brand's largest vehicle of its sector fleet (kitchen: 7.5 t rigid),
 transport kg CO2e from that vehicle's DESNZ 2025 well-to-wheel per-km factor, an 8 h delivery limit,
-no carbon price. The CLI (``microfactory network design``) uses the same builder with its options.
+no carbon price. The CLI (``microfactory network design``) uses the same builder with its options
+(on the history: it passes no forecast).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from typing import Any
@@ -26,8 +34,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from microfactory.domain import MasterData, PlanHorizon, SiteKind, SiteStatus, WeeklyDemand
 from microfactory.emissions import Boundary, load_desnz_2025
-from microfactory.errors import MicrofactoryError
+from microfactory.errors import InvalidInputError, MicrofactoryError
 from microfactory.network import (
+    DemandZone,
     NetworkProblem,
     Scenario,
     ScenarioResult,
@@ -52,6 +61,7 @@ from microfactory.store import (
     save_network_scenario,
     transaction,
 )
+from microfactory.store.forecast_repository import forecast_weekly_units, latest_forecast_run
 
 STAGE = NETWORK_STAGE
 NETWORK_SECONDS = 20.0
@@ -91,6 +101,10 @@ class NetworkOptions:
     max_delivery_hours: float = MAX_DELIVERY_HOURS
     carbon_price_gbp_per_tonne: float = 0.0
     weeks: int = DEMAND_WEEKS
+    use_forecast: bool = True
+    """Design on the brand's stored forecast when one was made as at the same week."""
+    forecast_weeks: int | None = None
+    """Forecast weeks averaged; ``None``: every stored forecast week (the forecast stage's horizon)."""
 
     def limits(self) -> SolveLimits:
         """Solver limits of one scenario."""
@@ -139,6 +153,31 @@ def demand_window(end_day: date, weeks: int) -> PlanHorizon:
 
 
 @dataclass(frozen=True)
+class ForecastDemand:
+    """A brand's stored forecast as mean weekly units per ``(outcode, family)`` over its horizon."""
+
+    plan_run_id: int
+    first_week: date
+    """Monday of the first forecast week (the Monday after the forecast's history)."""
+    weeks: int
+    version: str
+    units: Mapping[tuple[str, str], float]
+
+
+def load_forecast_demand(session: Session, brand: str, weeks: int | None = None) -> ForecastDemand | None:
+    """``brand``'s latest stored forecast as mean weekly units per (outcode, family), or ``None``.
+
+    ``weeks`` limits the forecast weeks averaged (default all of them).
+    """
+    run = latest_forecast_run(session, brand)
+    if run is None:
+        return None
+    used = run.horizon_weeks if weeks is None else min(weeks, run.horizon_weeks)
+    units = forecast_weekly_units(session, brand, weeks=used)
+    return ForecastDemand(run.plan_run_id, run.history_end, used, run.version, units) if units else None
+
+
+@dataclass(frozen=True)
 class BrandProblem:
     """A brand's problem, the demand window it was built from, and the parameters to store."""
 
@@ -146,6 +185,35 @@ class BrandProblem:
     problem: NetworkProblem
     horizon: PlanHorizon
     parameters: dict[str, Any]
+    demand_kpis: dict[str, float | int | str] = field(default_factory=dict)
+    """Where the zones' demand came from (``demand_source``...), added to every scenario's KPIs."""
+
+
+def forecast_zones(
+    master: MasterData, problem: NetworkProblem, units: Mapping[tuple[str, str], float]
+) -> tuple[DemandZone, ...]:
+    """Demand zones with the forecast ``units`` per (outcode, family) in place of the history's.
+
+    Raises :class:`InvalidInputError` for an outcode that is not a zone of the master data or a
+    family that is not one of the problem's (as the history builder does).
+    """
+    by_outcode = {z.outcode: z for z in master.zones}
+    per_zone: dict[str, dict[str, float]] = defaultdict(dict)
+    for (outcode, family), value in units.items():
+        if family not in problem.families:
+            raise InvalidInputError.single(
+                "network problem", f"unknown SKU family {family!r} of {problem.name}", field="forecast"
+            )
+        if outcode not in by_outcode:
+            raise InvalidInputError.single(
+                "network problem", f"outcode {outcode!r} is not a zone of the master data", field="forecast"
+            )
+        if value > 0:
+            per_zone[outcode][family] = float(value)
+    return tuple(
+        DemandZone(outcode=o, centroid=by_outcode[o].centroid, units_per_week=per_zone[o])
+        for o in sorted(per_zone)
+    )
 
 
 def brand_problem(
@@ -154,8 +222,12 @@ def brand_problem(
     brand: str,
     options: NetworkOptions,
     as_of: datetime | None,
+    forecast: ForecastDemand | None = None,
 ) -> BrandProblem:
-    """Build ``brand``'s network problem from master data and its weekly demand.
+    """Build ``brand``'s network problem from master data and its weekly demand (or its forecast).
+
+    With ``forecast`` (and ``options.use_forecast``) made as at the week after the demand window, the
+    zones' demand is the forecast's mean weekly units; otherwise the window's mean weekly history.
 
     Raises:
         NotFoundError: unknown brand (via the builder's ``InvalidInputError``).
@@ -191,7 +263,27 @@ def brand_problem(
         "workers": options.workers,
         "seed": options.seed,
     }
-    return BrandProblem(brand, problem, demand_window(end_day, options.weeks), parameters)
+    window = demand_window(end_day, options.weeks)
+    demand: dict[str, float | int | str] = {"demand_source": "history"}
+    if not options.use_forecast:
+        demand["demand_note"] = "forecast not used (option)"
+    elif forecast is None:
+        demand["demand_note"] = "no stored forecast"
+    elif forecast.first_week != window.end.date():
+        demand["demand_note"] = (
+            f"stored forecast starts {forecast.first_week.isoformat()}, not after the demand window "
+            f"({window.end.date().isoformat()})"
+        )
+    else:
+        problem = problem.model_copy(update={"zones": forecast_zones(master, problem, forecast.units)})
+        demand = {
+            "demand_source": "forecast",
+            "forecast_plan_run_id": forecast.plan_run_id,
+            "forecast_weeks": forecast.weeks,
+            "forecast_first_week": forecast.first_week.isoformat(),
+        }
+    parameters["demand_source"] = demand["demand_source"]
+    return BrandProblem(brand, problem, window, parameters, demand)
 
 
 @dataclass(frozen=True)
@@ -282,9 +374,13 @@ def design_network(
         master = load_master_data(session)
         names = design_brands(master) if brands is None else list(brands)
         weekly = {b: load_weekly_demand(session, brand=b) for b in names}
+        forecasts = {
+            b: load_forecast_demand(session, b, options.forecast_weeks) if options.use_forecast else None
+            for b in names
+        }
     if brands is None:
         names = [b for b in names if weekly[b]]
-    problems = [brand_problem(master, weekly[b], b, options, as_of) for b in names]
+    problems = [brand_problem(master, weekly[b], b, options, as_of, forecasts[b]) for b in names]
     tasks = [
         ScenarioTask(p.brand, p.problem, s, options.limits(), options.seed) for p in problems for s in chosen
     ]
@@ -297,6 +393,7 @@ def design_network(
         for task, item in zip(tasks, results, strict=True):
             bp = built[task.brand]
             record = scenario_record(task.brand, item, bp.parameters)
+            record = replace(record, kpis={**record.kpis, **bp.demand_kpis})
             run_id = save_network_scenario(session, record, horizon=bp.horizon)
             reports.append(
                 StageReport(
