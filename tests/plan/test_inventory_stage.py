@@ -4,18 +4,31 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
+import numpy as np
+import pandas as pd
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from microfactory.config import load_settings
+from microfactory.demand.forecast import DS, UNIQUE_ID, ForecastConfig, ForecastResult, Y
 from microfactory.demo import build_demo
+from microfactory.domain import Weekday
+from microfactory.fulfilment.inventory import HubItem, HubProblem, ReviewDay
 from microfactory.plan import SerialRunner
 from microfactory.plan.pipeline import STAGES
 from microfactory.plan.stages.base import StageContext, StageReport
-from microfactory.plan.stages.inventory import STAGE, discover_hubs, inventory_report_section, run_inventory
+from microfactory.plan.stages.inventory import (
+    STAGE,
+    discover_hubs,
+    forecast_demands,
+    hub_forecasts,
+    inventory_report_section,
+    run_inventory,
+    weekly_history,
+)
 from microfactory.store import (
     create_engine_for,
     load_master_data,
@@ -101,9 +114,82 @@ def test_kpis_compare_policies_with_the_baseline(stocked: Stocked) -> None:
         for label in ("auto", "normal"):
             assert 0.0 <= float(report.kpis[f"replay_{label}_fill_rate"]) <= 1.0
             assert float(report.kpis[f"replay_{label}_waste_pct"]) >= 0.0
-        assert "bootstrap" in str(report.kpis["distribution_source"])
     food = next(r for r in stocked.reports if r.scope == "FOOD-HUB-NW10")
     assert float(food.kpis["distance_km"]) > 0
+
+
+def test_kpis_count_skus_per_distribution_source(stocked: Stocked) -> None:
+    """Every SKU is counted once: forecast (durables), bootstrap fallback, perishable bootstrap."""
+    for report in stocked.reports:
+        k = report.kpis
+        counts = [int(k[f"distribution_{s}_skus"]) for s in ("forecast", "bootstrap", "perishable_bootstrap")]
+        assert sum(counts) == int(k["skus"])
+        for name, count in zip(("forecast", "bootstrap", "perishable_bootstrap"), counts, strict=True):
+            assert (f"{name} {count}" in str(k["distribution_source"])) == (count > 0)
+    kitchen = [r for r in stocked.reports if r.scope.startswith("KIT-")]
+    assert sum(int(r.kpis["distribution_forecast_skus"]) for r in kitchen) > 0
+    assert all(int(r.kpis["distribution_perishable_bootstrap_skus"]) == 0 for r in kitchen)
+    food = next(r for r in stocked.reports if r.scope == "FOOD-HUB-NW10")
+    assert int(food.kpis["distribution_perishable_bootstrap_skus"]) > 0
+    with stocked.sessions() as session:
+        sources = {p.distribution.split(" ")[0] for p in load_policies(session, hub="KIT-LON-HUB")}
+    assert any(s.startswith("forecast:") for s in sources)
+
+
+def _problem(weeks: int = 20) -> HubProblem:
+    days = 7 * weeks
+    spare = np.zeros(days, dtype=np.int64)
+    spare[3::7] = 2  # two units every week
+    late = np.zeros(days, dtype=np.int64)
+    late[-10:] = 1  # first sale 10 days before the end: too short to forecast
+    zero = np.zeros(days, dtype=np.int64)
+    items = (
+        HubItem("SPARE", 900, 360, 0.1, None, spare, zero),
+        HubItem("LATE", 900, 360, 0.1, None, late, zero),
+        HubItem("BAR", 375, 150, 0.1, 24.0, spare, zero),
+    )
+    return HubProblem("H", "MF", date(2026, 6, 1), items, (ReviewDay(Weekday.TUE, 1, 3),))
+
+
+def test_weekly_history_sums_weeks_and_skips_perishables_and_short_series() -> None:
+    """20 weeks of 2 units a week: one durable series of Monday-labelled weeks; BAR and LATE left out."""
+    problem = _problem()
+    frame = weekly_history(problem, problem.history_days)
+    assert set(frame[UNIQUE_ID]) == {"H/SPARE"}
+    assert len(frame) == 20 and (frame[Y] == 2.0).all()
+    assert (pd.DatetimeIndex(frame[DS]).dayofweek == 0).all()
+    assert len(weekly_history(problem, problem.history_days - 7 * 12)) == 8
+    assert weekly_history(problem, 7 * 3).empty  # under MIN_FORECAST_WEEKS weeks
+
+
+def test_forecast_demands_skip_fallbacks_and_keep_period_order() -> None:
+    """Rows become periods in date order; a series the engine could only fall back on is left out."""
+    forecasts = pd.DataFrame(
+        {
+            UNIQUE_ID: ["A", "A", "B", "B"],
+            DS: pd.to_datetime(["2026-06-08", "2026-06-01", "2026-06-01", "2026-06-08"]),
+            "model": ["TSB", "TSB", "fallback:WindowAverage(13)", "fallback:WindowAverage(13)"],
+            "mean": [1.0, 1.0, 1.0, 1.0],
+            "q50": [5.0, 1.0, 1.0, 1.0],
+            "q90": [9.0, 3.0, 2.0, 2.0],
+        }
+    )
+    config = ForecastConfig(quantiles=(0.5, 0.9))
+    result = ForecastResult(forecasts, pd.DataFrame(), pd.DataFrame(), "test", config)
+    demands = forecast_demands(result)
+    assert set(demands) == {"A"}
+    assert demands["A"].quantiles.tolist() == [[1.0, 3.0], [5.0, 9.0]]
+    assert demands["A"].label == "forecast:TSB" and demands["A"].period_days == 7.0
+
+
+def test_hub_forecasts_plan_durables_from_the_engine() -> None:
+    """The engine forecasts the hub's durable series; short ones are absent (they keep the bootstrap)."""
+    problem = _problem()
+    got = hub_forecasts([problem], back_days=0, seed=1)
+    assert set(got["H"]) == {"SPARE"}
+    two_weeks = got["H"]["SPARE"].interval(0.0, 14.0)
+    assert 3.0 <= two_weeks.mean <= 5.0  # two units a week, every week
+    assert hub_forecasts([], back_days=0, seed=1) == {}
 
 
 def test_transfers_stored_with_trips_and_co2e(stocked: Stocked) -> None:

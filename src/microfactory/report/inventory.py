@@ -198,8 +198,9 @@ def inventory_section(session: Session) -> str:
     days = int(max(_value(k, "replay_days") for k in kpis))
     intro = (
         f"Each hub's SKUs are stocked by demand class: order-up-to or (s, S) for a "
-        f"{100 * _value(kpis[0], 'fill_rate_target'):.0f} % fill rate from the bootstrap distribution of "
-        "lead-time demand (lead time from the producing microfactory's release slots), newsvendor for "
+        f"{100 * _value(kpis[0], 'fill_rate_target'):.0f} % fill rate from the forecast distribution of "
+        "lead-time demand (bootstrap where the forecasting engine cannot fit; lead time from the producing "
+        "microfactory's release slots), newsvendor for "
         "perishables (24 h; 48 h carried one day over, oldest first), subscriptions as firm demand. The "
         f"figures replay the last {days} days, planned from the history before them, against the textbook "
         "normal-approximation baseline."

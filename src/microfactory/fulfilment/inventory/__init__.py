@@ -9,6 +9,12 @@ from microfactory.fulfilment.inventory.distribution import (
     bootstrap_sums,
     nested_bootstrap_sums,
 )
+from microfactory.fulfilment.inventory.forecast import (
+    ForecastDemand,
+    convolve,
+    lead_time_distribution,
+    thin,
+)
 from microfactory.fulfilment.inventory.hub import (
     HubItem,
     HubOutcome,
@@ -58,6 +64,7 @@ __all__ = [
     "CycleDemand",
     "DemandClass",
     "DemandDistribution",
+    "ForecastDemand",
     "HubItem",
     "HubOutcome",
     "HubProblem",
@@ -74,8 +81,10 @@ __all__ = [
     "carry_over_level",
     "choose_policies",
     "classify_demand",
+    "convolve",
     "critical_ratio",
     "fill_rate_curve",
+    "lead_time_distribution",
     "min_max_fill_rate",
     "min_max_for_fill_rate",
     "nested_bootstrap_sums",
@@ -92,6 +101,7 @@ __all__ = [
     "simulate",
     "simulate_base_stock_batch",
     "simulate_hub",
+    "thin",
     "weekly_lead_times",
     "z_for",
 ]

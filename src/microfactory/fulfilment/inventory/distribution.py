@@ -112,9 +112,12 @@ class DemandDistribution:
     ) -> DemandDistribution:
         """A distribution through given quantiles (e.g. a forecast's q50, q80, q90, q95).
 
-        The cdf is linear between the points, starts at 0 units at level 0, and the upper tail past
-        the highest quantile is exponential with the slope of the last segment (a standard, mildly
-        heavy tail for demand). Levels must increase within (0, 1); values must not decrease.
+        The cdf is linear between the points and starts at 0 units at level 0. The upper tail past the
+        highest quantile is exponential, its scale fitted through the upper quantiles: with ``p_a`` the
+        lowest level from 0.8 up below the highest ``p_n`` (else the one before it),
+        ``scale = (x_n − x_a) / ln((1 − p_a) / (1 − p_n))`` (at least half a unit). Fitting over a wide
+        span matters for lumpy demand, whose top quantiles often coincide (a last-segment slope of 0
+        would give no tail at all). Levels must increase within (0, 1); values must not decrease.
         """
         lv = np.asarray(levels, dtype=np.float64)
         vv = np.maximum(np.asarray(values, dtype=np.float64), 0.0)
@@ -126,12 +129,14 @@ class DemandDistribution:
             raise InvalidInputError.single("demand distribution", "quantile values must not decrease")
         xs = np.concatenate([[0.0], vv])
         ps = np.concatenate([[0.0], lv])
-        slope = (xs[-1] - xs[-2]) / max(ps[-1] - ps[-2], 1e-9)
-        scale = max(slope * (1 - ps[-1]), 0.5)
+        upper = [i for i in range(1, len(ps) - 1) if ps[i] >= 0.8]
+        anchor = upper[0] if upper else len(ps) - 2
+        span = math.log((1 - ps[anchor]) / (1 - ps[-1]))
+        scale = max((xs[-1] - xs[anchor]) / span, 0.5)
         top = int(xs[-1] + scale * math.log(1 / TAIL)) + 2
         grid = np.arange(min(top, MAX_UNITS) + 1, dtype=np.float64) + 0.5
         body = np.interp(grid, xs, ps)
-        tail = 1 - (1 - ps[-1]) * np.exp(-(grid - xs[-1]) / scale)
+        tail = 1 - (1 - ps[-1]) * np.exp(-np.maximum(grid - xs[-1], 0.0) / scale)
         cdf = np.where(grid <= xs[-1], body, tail)
         cdf = np.maximum.accumulate(np.clip(cdf, 0, 1))
         pmf = np.diff(np.concatenate([[0.0], cdf]))

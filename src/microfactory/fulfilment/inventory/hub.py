@@ -11,14 +11,16 @@ Policy by demand class (``auto``):
   weekday's walk-in demand; for a 48 h life the level is set for carrying one day over, oldest first;
   subscriptions are firm demand added on top, day by day;
 - durable spares and accessories (intermittent, lumpy, or smooth): order-up-to for a fill-rate target
-  from the bootstrap distribution of lead-time and protection-interval demand, per review weekday (the
-  release calendar makes both weekday-dependent); (s, S) when a minimum order or pack size applies.
+  from the distribution of lead-time and protection-interval demand, per review weekday (the release
+  calendar makes both weekday-dependent); (s, S) when a minimum order or pack size applies. The
+  distribution is the SKU's forecast (:class:`ForecastDemand`, passed in by the caller) when there is
+  one, else a moving-block bootstrap of its daily history.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -31,6 +33,7 @@ from microfactory.fulfilment.inventory.distribution import (
     bootstrap_sums,
     nested_bootstrap_sums,
 )
+from microfactory.fulfilment.inventory.forecast import ForecastDemand
 from microfactory.fulfilment.inventory.policy import (
     CycleDemand,
     DemandClass,
@@ -200,12 +203,19 @@ def _phase(problem: HubProblem, weekday: int) -> int:
 
 
 def choose_policies(
-    problem: HubProblem, kind: PolicyKind | None = None, *, seed: int, until_day: int | None = None
+    problem: HubProblem,
+    kind: PolicyKind | None = None,
+    *,
+    seed: int,
+    until_day: int | None = None,
+    forecasts: Mapping[str, ForecastDemand] | None = None,
 ) -> list[ItemPolicy]:
     """A policy per SKU (``kind=None``: by demand class, module docstring), from history before ``until_day``.
 
     ``kind`` forces a rule for durable SKUs (perishables stay newsvendor, or the normal approximation
-    of the newsvendor level under :attr:`PolicyKind.NORMAL`).
+    of the newsvendor level under :attr:`PolicyKind.NORMAL`). ``forecasts`` (per SKU, made at
+    ``until_day``: period 0 starts that day) replace the bootstrap as the lead-time demand of durable
+    SKUs under every rule but the normal baseline; SKUs without one keep the bootstrap.
     """
     end = problem.history_days if until_day is None else until_day
     if end < 7:
@@ -217,7 +227,8 @@ def choose_policies(
         if item.perishable:
             out.append(_perishable_policy(problem, item, history, cls, kind, seed + n))
         else:
-            out.append(_durable_policy(problem, item, history, cls, kind, seed + n))
+            forecast = None if forecasts is None else forecasts.get(item.sku)
+            out.append(_durable_policy(problem, item, history, cls, kind, seed + n, forecast))
     return out
 
 
@@ -263,25 +274,32 @@ def _durable_policy(
     cls: DemandClass,
     kind: PolicyKind | None,
     seed: int,
+    forecast: ForecastDemand | None = None,
 ) -> ItemPolicy:
     total = history + item.firm_units[: len(history)]
     mean_daily = float(np.mean(total))
     rules_apply = item.minimum_order > 1 or item.pack_size > 1
     chosen = kind or (PolicyKind.MIN_MAX if rules_apply else PolicyKind.ORDER_UP_TO)
     target = problem.fill_rate_target
+    use_forecast = forecast is not None and chosen is not PolicyKind.NORMAL
     levels = []
     for review in problem.reviews:
-        lead, protection = _nested(total, review.lead_days, review.protection_days, problem, seed)
         review_days = review.protection_days - review.lead_days
-        # Same seed, same block starts: each lead sample is the start of its protection sample.
-        cycle = CycleDemand(lead, protection, max(protection.mean - lead.mean, 0.0))
+        review_dist: DemandDistribution | None = None
+        if use_forecast and forecast is not None:
+            cycle, review_dist = forecast.cycle(review.lead_days, review.protection_days)
+        else:
+            lead, protection = _nested(total, review.lead_days, review.protection_days, problem, seed)
+            # Same seed, same block starts: each lead sample is the start of its protection sample.
+            cycle = CycleDemand(lead, protection, max(protection.mean - lead.mean, 0.0))
         q = order_quantity(cycle.review_mean_units, item.minimum_order, item.pack_size)
         if chosen is PolicyKind.CYCLE_SERVICE:
             lv = order_up_to_for_cycle_service(cycle, target)
         elif chosen is PolicyKind.NORMAL:
             lv = normal_levels(cycle, z_for(target), q if rules_apply else 1)
         elif chosen is PolicyKind.MIN_MAX and q > 1:
-            review_dist = _dist(total, review_days, 0, problem, seed, every=1)
+            if review_dist is None:
+                review_dist = _dist(total, review_days, 0, problem, seed, every=1)
             lv = min_max_for_fill_rate(cycle, review_dist, target, q)
         else:
             lv = order_up_to_for_fill_rate(cycle, target)
@@ -294,7 +312,11 @@ def _durable_policy(
         minimum_order=item.minimum_order,
         pack_size=item.pack_size,
         target=target,
-        distribution="moving-block bootstrap of daily history (half-life 182 d)",
+        distribution=(
+            f"{forecast.label} (quantiles per period, thinned to days, {forecast.dependence} periods)"
+            if use_forecast and forecast is not None
+            else "moving-block bootstrap of daily history (half-life 182 d)"
+        ),
         mean_daily_units=mean_daily,
         unit_cost_pence=item.unit_cost_pence,
     )
@@ -423,15 +445,24 @@ def simulate_hub(
 
 
 def replay_history(
-    problem: HubProblem, kind: PolicyKind | None, *, days: int, seed: int, kg_co2e_per_trip: float = 0.0
+    problem: HubProblem,
+    kind: PolicyKind | None,
+    *,
+    days: int,
+    seed: int,
+    kg_co2e_per_trip: float = 0.0,
+    forecasts: Mapping[str, ForecastDemand] | None = None,
 ) -> HubOutcome:
-    """Plan from the history before its last ``days`` days, then replay those days (a backtest)."""
+    """Plan from the history before its last ``days`` days, then replay those days (a backtest).
+
+    ``forecasts`` must be made from that same history (origin: the first replayed day).
+    """
     first = problem.history_days - days
     if first < 28:
         raise InvalidInputError.single(
             f"hub {problem.hub}", f"{days} days to replay leave under 4 weeks to plan from"
         )
-    policies = choose_policies(problem, kind, seed=seed, until_day=first)
+    policies = choose_policies(problem, kind, seed=seed, until_day=first, forecasts=forecasts)
     return simulate_hub(
         problem,
         policies,

@@ -20,24 +20,42 @@ stocked, and the transfers of the week from ``as_of``: stored as plan records (p
 their trip and kg CO2e, and generic ``StockMove`` rows), which the ``schedule`` stage makes as
 make-to-stock work. One plan run per hub over ``[as_of, as_of + 7 days)``; re-running replaces it.
 
-The lead-time demand distribution is a moving-block bootstrap of each SKU's own daily history (stored
-forecasts are per SKU family and postcode area, not per SKU at a hub; KPI ``distribution_source``).
+Lead-time demand of durable SKUs (spares, accessories) comes from the forecasting engine: every hub ×
+SKU series of weekly demand (walk-in plus firm) is forecast by ``forecast_auto`` with a mean-type pool
+and tail quantiles (:func:`stocking_forecast_config`), once at ``as_of`` for the policies and once at
+the replay's start for the replay, and its per-week quantiles become interval distributions over the
+release-calendar lead time (:class:`microfactory.fulfilment.inventory.ForecastDemand`). Series the
+engine cannot fit (under :data:`MIN_FORECAST_WEEKS` weeks since the first sale, or no scored backtest
+window) keep the moving-block bootstrap of their daily history, as do perishables (their newsvendor
+reads the weekday's daily demand). KPI ``distribution_source`` counts the SKUs per source.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import pandas as pd
 from sqlalchemy.orm import Session
 
 from microfactory.config import Settings
+from microfactory.demand.forecast import (
+    DS,
+    MODEL,
+    UNIQUE_ID,
+    ForecastConfig,
+    ForecastResult,
+    Y,
+    forecast_auto,
+    quantile_column,
+)
 from microfactory.domain import (
     GeoPoint,
     MasterData,
@@ -56,6 +74,7 @@ from microfactory.domain import (
 )
 from microfactory.emissions import Boundary, Shipment, Trip, load_desnz_2025, trip_emissions
 from microfactory.fulfilment.inventory import (
+    ForecastDemand,
     HubItem,
     HubOutcome,
     HubProblem,
@@ -79,6 +98,7 @@ from microfactory.store.inventory_repository import (
 )
 
 STAGE = "inventory"
+log = logging.getLogger(__name__)
 LONDON = ZoneInfo("Europe/London")
 HISTORY_DAYS = 364
 """Days of order history the policies are planned from."""
@@ -98,7 +118,126 @@ HANDLING_HOURS = 0.5
 SELLABLE_AFTER_HOUR = 12
 """A transfer landing after this local hour is on sale the next day."""
 KITCHEN_HUB_SUFFIX = "-HUB"
+STOCKING_MODELS: tuple[str, ...] = (
+    "WindowAverage(8)",
+    "WindowAverage(13)",
+    "WindowAverage(26)",
+    "SES",
+    "HistoricAverage",
+    "TSB",
+    "IMAPA",
+    "ADIDA",
+    "CrostonSBA",
+)
+"""Forecast candidates for stocking: mean-type and intermittent-demand methods (the engine's default pool
+is tuned for MASE, i.e. medians, which sit below the mean of lumpy demand and under-stock)."""
+STOCKING_QUANTILES: tuple[float, ...] = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99)
+"""Quantile levels asked of the forecast: the body and the upper tail a 95 % fill rate reads."""
+STOCKING_INNER_WINDOWS = 26
+"""Weekly rolling origins (one week apart) whose residuals give each series' quantiles (52 residuals
+with a two-week horizon: 13 origins left the upper quantiles short, q99 covering 95 %)."""
+MIN_FORECAST_WEEKS = 8
+"""Fewest weeks of history (from the first sale) for a series to be forecast; shorter ones bootstrap."""
 HUB_VEHICLE = {"kitchen": "EVAN-35", "food": "REEFER-VAN"}
+
+
+def stocking_forecast_config(
+    seed: int, horizon_weeks: int = 2, inner_windows: int = STOCKING_INNER_WINDOWS
+) -> ForecastConfig:
+    """The forecasting engine's configuration for stocking (weekly, mean-type pool, tail quantiles).
+
+    Origins one week apart (``backtest_step=1``) over :data:`STOCKING_INNER_WINDOWS` weeks give each
+    series ``26 × horizon`` backtest residuals for its quantiles, instead of four with the default step.
+    One outer backtest window only: the scores are not used here, and each window costs a refit.
+    """
+    return ForecastConfig(
+        horizon=horizon_weeks,
+        season_length=52,
+        freq="W-MON",
+        quantiles=STOCKING_QUANTILES,
+        backtest_windows=1,
+        backtest_step=1,
+        models=STOCKING_MODELS,
+        seed=seed,
+        inner_windows=inner_windows,
+        fallback_model="WindowAverage(13)",
+    )
+
+
+def forecast_demands(result: ForecastResult, *, period_days: float = 7.0) -> dict[str, ForecastDemand]:
+    """Per series id, the engine's quantile forecasts as a :class:`ForecastDemand` (periods in order).
+
+    Series the engine could not select a model for (``fallback:…``: too short for a scored backtest
+    window) are left out, so the caller keeps the bootstrap for them.
+    """
+    frame = result.forecasts
+    levels = tuple(sorted(result.config.quantiles))
+    columns = [quantile_column(q) for q in levels]
+    out: dict[str, ForecastDemand] = {}
+    if frame.empty:
+        return out
+    for uid, group in frame.sort_values([UNIQUE_ID, DS]).groupby(UNIQUE_ID, sort=False):
+        model = str(group[MODEL].iloc[0])
+        if model.startswith("fallback:"):
+            continue
+        out[str(uid)] = ForecastDemand(
+            levels, group[columns].to_numpy(dtype=np.float64), period_days, f"forecast:{model}"
+        )
+    return out
+
+
+def weekly_history(problem: HubProblem, until_day: int) -> pd.DataFrame:
+    """Weekly demand (walk-in plus firm) of the hub's durable SKUs before day ``until_day``, long frame.
+
+    Weeks are counted back from ``until_day`` (whole weeks only); a series starts at its first week with
+    demand and is left out with under :data:`MIN_FORECAST_WEEKS` weeks from there. ``ds`` labels are the
+    Mondays of a grid ending the week before the origin (the engine reads ``W-MON`` periods); ids are
+    ``HUB/SKU``.
+    """
+    weeks = until_day // 7
+    origin = problem.history_start + timedelta(days=until_day)
+    monday = origin - timedelta(days=origin.weekday())
+    labels = pd.to_datetime([monday - timedelta(days=7 * (weeks - j)) for j in range(weeks)])
+    parts = []
+    for item in problem.items:
+        if item.perishable or weeks == 0:
+            continue
+        days = (item.demand_units + item.firm_units)[until_day - 7 * weeks : until_day]
+        units = days.reshape(weeks, 7).sum(axis=1).astype(np.float64)
+        first = int(np.argmax(units > 0)) if units.any() else weeks
+        if weeks - first < MIN_FORECAST_WEEKS:
+            continue
+        parts.append(
+            pd.DataFrame({UNIQUE_ID: f"{problem.hub}/{item.sku}", DS: labels[first:], Y: units[first:]})
+        )
+    if not parts:
+        return pd.DataFrame({UNIQUE_ID: pd.Series(dtype=str), DS: pd.Series(dtype="datetime64[ns]"), Y: []})
+    return pd.concat(parts, ignore_index=True)
+
+
+def hub_forecasts(
+    problems: Sequence[HubProblem], *, back_days: int, seed: int
+) -> dict[str, dict[str, ForecastDemand]]:
+    """Forecast distributions per hub and SKU from the history before its last ``back_days`` days.
+
+    One ``forecast_auto`` call over every hub's durable series (the engine selects per series, and
+    one call amortises its fixed cost). A hub or SKU missing from the result keeps the bootstrap; if the
+    engine refuses the data altogether, every SKU does (logged).
+    """
+    frames = [weekly_history(p, p.history_days - back_days) for p in problems if p.items]
+    frames = [f for f in frames if not f.empty]
+    out: dict[str, dict[str, ForecastDemand]] = defaultdict(dict)
+    if not frames:
+        return {}
+    try:
+        result = forecast_auto(pd.concat(frames, ignore_index=True), stocking_forecast_config(seed))
+    except ValueError as error:
+        log.warning("inventory: forecasting engine refused the hub histories (%s); bootstrap kept", error)
+        return {}
+    for uid, demand in forecast_demands(result).items():
+        hub, sku = uid.split("/", 1)
+        out[hub][sku] = demand
+    return dict(out)
 
 
 @dataclass(frozen=True)
@@ -348,23 +487,35 @@ def plan_hub(
     circuity: float,
     on_hand: dict[str, list[tuple[int, int | None]]] | None,
     replay_weeks: int = REPLAY_WEEKS,
+    setup: HubSetup | None = None,
+    forecasts: Mapping[str, ForecastDemand] | None = None,
+    replay_forecasts: Mapping[str, ForecastDemand] | None = None,
 ) -> HubPlan:
     """Policies, replay comparison and the week's transfers of one hub (no database access).
 
     ``on_hand`` is the hub's stock (units and last sellable day per SKU); ``None`` for a hub never
-    stocked, which opens with each durable SKU's highest level less a day's mean demand.
+    stocked, which opens with each durable SKU's highest level less a day's mean demand. ``forecasts``
+    (made at ``as_of``) and ``replay_forecasts`` (made at the replay's first day) give durable SKUs
+    their lead-time demand (:func:`hub_forecasts`); SKUs without one use the bootstrap. ``setup``
+    saves rebuilding :func:`hub_setup` when the caller has it.
     """
     started = time.perf_counter()
-    setup = hub_setup(master, spec, orders, as_of=as_of, circuity=circuity)
+    if setup is None:
+        setup = hub_setup(master, spec, orders, as_of=as_of, circuity=circuity)
     problem, reviews = setup.problem, setup.problem.reviews
     items = problem.items
-    policies = choose_policies(problem, seed=seed) if items else []
+    policies = choose_policies(problem, seed=seed, forecasts=forecasts) if items else []
     replays = []
     if items:
         for kind in (None, PolicyKind.NORMAL):
             replays.append(
                 replay_history(
-                    problem, kind, days=7 * replay_weeks, seed=seed, kg_co2e_per_trip=setup.kg_co2e_per_trip
+                    problem,
+                    kind,
+                    days=7 * replay_weeks,
+                    seed=seed,
+                    kg_co2e_per_trip=setup.kg_co2e_per_trip,
+                    forecasts=replay_forecasts,
                 )
             )
     opening = opening_balance(problem, policies) if on_hand is None else {}
@@ -384,7 +535,7 @@ def plan_hub(
         "source_site": spec.source_site,
         "skus": len(items),
         "distance_km": round(setup.distance_km, 1),
-        "distribution_source": "bootstrap of daily history (stored forecasts are per family x area)",
+        **_source_counts(problem, policies),
         "review_days": ", ".join(
             f"{r.weekday.name.title()} lead {r.lead_days}d / cover {r.protection_days}d" for r in reviews
         ),
@@ -414,6 +565,23 @@ def plan_hub(
         time.perf_counter() - started,
         opening,
     )
+
+
+def _source_counts(problem: HubProblem, policies: Sequence[ItemPolicy]) -> dict[str, float | int | str]:
+    """SKUs per lead-time demand source: the forecasting engine, the bootstrap fallback, perishables."""
+    counts = {"forecast": 0, "bootstrap": 0, "perishable_bootstrap": 0}
+    for item, policy in zip(problem.items, policies, strict=True):
+        if item.perishable:
+            counts["perishable_bootstrap"] += 1
+        elif policy.distribution.startswith("forecast"):
+            counts["forecast"] += 1
+        else:
+            counts["bootstrap"] += 1
+    out: dict[str, float | int | str] = {
+        "distribution_source": ", ".join(f"{k} {v}" for k, v in counts.items() if v) or "none",
+    }
+    out.update({f"distribution_{k}_skus": v for k, v in counts.items()})
+    return out
 
 
 def opening_balance(problem: HubProblem, policies: Sequence[ItemPolicy]) -> dict[str, int]:
@@ -584,6 +752,15 @@ def run_inventory(ctx: StageContext) -> list[StageReport]:
             for b in brands
         }
         on_hand = {h.hub: _on_hand(session, h, as_of) for h in hubs}
+    ctx.progress.step("Forecasting hub demand", None)
+    setups = {
+        h.hub: hub_setup(master, h, orders[h.brand], as_of=as_of, circuity=ctx.settings.circuity)
+        for h in hubs
+    }
+    problems = [s.problem for s in setups.values()]
+    seed = ctx.settings.seed
+    forecasts = hub_forecasts(problems, back_days=0, seed=seed)
+    replay_forecasts = hub_forecasts(problems, back_days=7 * REPLAY_WEEKS, seed=seed)
     advance = ctx.progress.step("Planning hub stock", len(hubs))
     plans = []
     for n, spec in enumerate(hubs):
@@ -593,9 +770,12 @@ def run_inventory(ctx: StageContext) -> list[StageReport]:
                 spec,
                 orders[spec.brand],
                 as_of=as_of,
-                seed=ctx.settings.seed,
+                seed=seed,
                 circuity=ctx.settings.circuity,
                 on_hand=on_hand[spec.hub],
+                setup=setups[spec.hub],
+                forecasts=forecasts.get(spec.hub),
+                replay_forecasts=replay_forecasts.get(spec.hub),
             )
         )
         advance(n + 1, len(hubs))
