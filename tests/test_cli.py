@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,12 +12,16 @@ import pytest
 
 from tests.cli_helpers import run_cli
 
+DEMO = ("--scale", "0.02", "--seed", "7")
+"""The smallest demo that still has orders of every status at every site: the same in both runs below."""
+SOLVER_SECONDS = {"MICROFACTORY_SOLVER_SECONDS": "1"}
+"""Caps the demo's time-limited solves (the schedule's search runs to its limit): these tests check what
+the demo prints, stores and reports, not how good its plans are."""
+
 
 @pytest.fixture(scope="module")
-def demo_run(
-    tmp_path_factory: pytest.TempPathFactory, module_database_url: str
-) -> tuple[str, Path, str]:
-    """One small demo run shared by the tests below (scale 0.05)."""
+def demo_run(tmp_path_factory: pytest.TempPathFactory, module_database_url: str) -> tuple[str, Path, str]:
+    """One small demo run shared by the tests below (scale 0.02)."""
     out_dir = tmp_path_factory.mktemp("demo-out")
     proc = subprocess.run(
         [
@@ -26,10 +31,7 @@ def demo_run(
             "--database-url",
             module_database_url,
             "demo",
-            "--scale",
-            "0.05",
-            "--seed",
-            "7",
+            *DEMO,
             "--out",
             str(out_dir),
             "--workers",
@@ -38,6 +40,7 @@ def demo_run(
         capture_output=True,
         text=True,
         check=False,
+        env={**os.environ, **SOLVER_SECONDS},
     )
     assert proc.returncode == 0, proc.stderr
     return module_database_url, out_dir, proc.stdout
@@ -72,16 +75,27 @@ def test_demo_report_is_self_contained_and_shows_the_network(
 
 
 def test_demo_twice_duplicates_nothing(
-    demo_run: tuple[str, Path, str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+    demo_run: tuple[str, Path, str],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A second demo with the same seed inserts no order and leaves the counts as they were."""
     url, _, _ = demo_run
+    for name, value in SOLVER_SECONDS.items():
+        monkeypatch.setenv(name, value)
     code, before, _ = run_cli(capsys, "--database-url", url, "orders", "list", "--limit", "1")
     assert code == 0
     code, stdout, stderr = run_cli(
         capsys,
-        "--database-url", url, "demo", "--scale", "0.05", "--seed", "7", "--out", str(tmp_path),
-        "--workers", "1",
+        "--database-url",
+        url,
+        "demo",
+        *DEMO,
+        "--out",
+        str(tmp_path),
+        "--workers",
+        "1",
     )
     assert code == 0, stderr
     assert "orders stored: 0 new" in stdout
@@ -95,7 +109,15 @@ def test_orders_list_json_filters(
     """orders list --json returns at most --limit orders, all with the asked status."""
     url, _, _ = demo_run
     code, stdout, _ = run_cli(
-        capsys, "--database-url", url, "orders", "list", "--status", "cancelled", "--limit", "5",
+        capsys,
+        "--database-url",
+        url,
+        "orders",
+        "list",
+        "--status",
+        "cancelled",
+        "--limit",
+        "5",
         "--json",
     )
     assert code == 0
@@ -150,8 +172,6 @@ def test_errors_show_a_traceback_only_with_debug(tmp_path: Path) -> None:
     plain = subprocess.run(args, capture_output=True, text=True, check=False)
     assert plain.returncode == 2
     assert len(plain.stderr.strip().splitlines()) == 1
-    debug = subprocess.run(
-        [*args[:3], "--debug", *args[3:]], capture_output=True, text=True, check=False
-    )
+    debug = subprocess.run([*args[:3], "--debug", *args[3:]], capture_output=True, text=True, check=False)
     assert debug.returncode != 0
     assert "Traceback" in debug.stderr

@@ -9,42 +9,14 @@ from io import StringIO
 import pytest
 
 from microfactory.cli import main
-from microfactory.config import load_settings
-from microfactory.demo import build_demo
-from microfactory.plan import SerialRunner
-from microfactory.plan.stages.base import StageContext
-from microfactory.plan.stages.demand_history import run_demand_history
-from microfactory.store import (
-    create_engine_for,
-    make_session_factory,
-    save_master_data,
-    transaction,
-    upgrade,
-    upsert_orders,
-)
 from tests.cli_helpers import run_cli
+from tests.demo_db import store_demo
 
 
 @pytest.fixture(scope="module")
 def stored(module_database_url: str) -> str:
     """A small demo network with its weekly demand history stored (no forecast yet)."""
-    network = build_demo(seed=7, scale=0.05)
-    upgrade(module_database_url)
-    engine = create_engine_for(module_database_url)
-    try:
-        sessions = make_session_factory(engine)
-        with transaction(sessions) as session:
-            save_master_data(session, network.master)
-            upsert_orders(session, network.orders)
-        ctx = StageContext(
-            sessions=sessions,
-            runner=SerialRunner(),
-            settings=load_settings(database_url=module_database_url),
-            as_of=network.history_end,
-        )
-        run_demand_history(ctx)
-    finally:
-        engine.dispose()
+    store_demo(module_database_url, stages=["demand_history"])
     return module_database_url
 
 

@@ -6,20 +6,8 @@ import json
 
 import pytest
 
-from microfactory.config import load_settings
-from microfactory.demo import build_demo
-from microfactory.plan import SerialRunner
-from microfactory.plan.stages.base import StageContext
-from microfactory.plan.stages.demand_history import run_demand_history
-from microfactory.store import (
-    create_engine_for,
-    make_session_factory,
-    save_master_data,
-    transaction,
-    upgrade,
-    upsert_orders,
-)
 from tests.cli_helpers import run_cli
+from tests.demo_db import store_demo
 
 FAST = ("--seconds", "10")
 
@@ -27,23 +15,7 @@ FAST = ("--seconds", "10")
 @pytest.fixture(scope="module")
 def stored(module_database_url: str) -> str:
     """A small demo network with its weekly demand history stored (no network scenario yet)."""
-    network = build_demo(seed=7, scale=0.05)
-    upgrade(module_database_url)
-    engine = create_engine_for(module_database_url)
-    try:
-        sessions = make_session_factory(engine)
-        with transaction(sessions) as session:
-            save_master_data(session, network.master)
-            upsert_orders(session, network.orders)
-        ctx = StageContext(
-            sessions=sessions,
-            runner=SerialRunner(),
-            settings=load_settings(database_url=module_database_url),
-            as_of=network.history_end,
-        )
-        run_demand_history(ctx)
-    finally:
-        engine.dispose()
+    store_demo(module_database_url, stages=["demand_history"])
     return module_database_url
 
 
@@ -146,14 +118,7 @@ def test_errors_are_one_line_exit_2(
 
 def test_no_demand_history_exit_2(database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     """A brand without stored weekly demand is refused with a hint."""
-    network = build_demo(seed=7, scale=0.05)
-    upgrade(database_url)
-    engine = create_engine_for(database_url)
-    try:
-        with transaction(make_session_factory(engine)) as session:
-            save_master_data(session, network.master)
-    finally:
-        engine.dispose()
+    store_demo(database_url, orders=False)
     code, _, stderr = run_cli(
         capsys, "--database-url", database_url, "network", "design", "--brand", "KITCHEN"
     )

@@ -12,17 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from microfactory.cli import main
-from microfactory.demo import build_demo
 from microfactory.domain import FulfilmentKind, OrderStatus
-from microfactory.store import (
-    create_engine_for,
-    make_session_factory,
-    save_master_data,
-    transaction,
-    upgrade,
-    upsert_orders,
-)
 from tests.cli_helpers import run_cli
+from tests.demo_db import store_demo
 
 LONDON = ZoneInfo("Europe/London")
 SITE = "FOOD-LON"
@@ -32,15 +24,7 @@ FAST = ("--seconds", "5", "--iterations", "200")
 @pytest.fixture(scope="module")
 def stored(module_database_url: str) -> tuple[str, date]:
     """A small demo network in the database (no plan yet) and a day with deliveries at FOOD-LON."""
-    network = build_demo(seed=7, scale=0.05)
-    upgrade(module_database_url)
-    engine = create_engine_for(module_database_url)
-    try:
-        with transaction(make_session_factory(engine)) as session:
-            save_master_data(session, network.master)
-            upsert_orders(session, network.orders)
-    finally:
-        engine.dispose()
+    network = store_demo(module_database_url)
     days = Counter(
         o.window.start.astimezone(LONDON).date()
         for o in network.orders

@@ -10,16 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from microfactory.demo import build_demo
-from microfactory.store import (
-    create_engine_for,
-    make_session_factory,
-    save_master_data,
-    transaction,
-    upgrade,
-    upsert_orders,
-)
 from tests.cli_helpers import run_cli
+from tests.demo_db import store_demo
 
 LONDON = ZoneInfo("Europe/London")
 SITE = "KIT-LON"
@@ -29,15 +21,7 @@ EXPORT_CSV = ("--format", "csv", "--out", "x")
 @pytest.fixture(scope="module")
 def stored(module_database_url: str) -> tuple[str, str]:
     """A small demo network in the database (no plan yet) and its first plan day (YYYY-MM-DD)."""
-    network = build_demo(seed=7, scale=0.05)
-    upgrade(module_database_url)
-    engine = create_engine_for(module_database_url)
-    try:
-        with transaction(make_session_factory(engine)) as session:
-            save_master_data(session, network.master)
-            upsert_orders(session, network.orders)
-    finally:
-        engine.dispose()
+    network = store_demo(module_database_url)
     return module_database_url, network.history_end.astimezone(LONDON).date().isoformat()
 
 

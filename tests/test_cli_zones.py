@@ -11,33 +11,18 @@ import pytest
 from sqlalchemy.orm import Session
 
 from microfactory.config import load_settings
-from microfactory.demo import build_demo
 from microfactory.domain import DeliveryWindow, Order, OrderLine, OrderStatus
 from microfactory.plan.heatzones import heatzones_report_section
-from microfactory.store import (
-    create_engine_for,
-    make_session_factory,
-    save_master_data,
-    transaction,
-    upgrade,
-    upsert_orders,
-)
+from microfactory.store import create_engine_for, make_session_factory, transaction, upgrade, upsert_orders
 from microfactory.store.zone_frames import ZONE_LINE_COLUMNS, brands_with_orders, zone_order_lines_frame
 from tests.cli_helpers import run_cli
+from tests.demo_db import store_demo
 
 
 @pytest.fixture(scope="module")
 def stored(module_database_url: str) -> str:
     """A small demo (two brands, two years of orders) stored without running the plan."""
-    network = build_demo(seed=7, scale=0.02)
-    upgrade(module_database_url)
-    engine = create_engine_for(module_database_url)
-    try:
-        with transaction(make_session_factory(engine)) as session:
-            save_master_data(session, network.master)
-            upsert_orders(session, network.orders)
-    finally:
-        engine.dispose()
+    store_demo(module_database_url, scale=0.02)
     return module_database_url
 
 

@@ -20,13 +20,9 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from microfactory.config import load_settings
 from microfactory.demand.forecast import ForecastResult
-from microfactory.demo import build_demo
 from microfactory.domain import WeeklyDemand
-from microfactory.plan import SerialRunner
 from microfactory.plan.stages.base import StageContext, StageReport
-from microfactory.plan.stages.demand_history import run_demand_history
 from microfactory.plan.stages.forecast import (
     RECONCILIATION,
     STAGE,
@@ -41,14 +37,6 @@ from microfactory.plan.stages.forecast import (
     short_ids,
 )
 from microfactory.report.forecast import FanPoint, fan_chart_svg
-from microfactory.store import (
-    create_engine_for,
-    make_session_factory,
-    save_master_data,
-    transaction,
-    upgrade,
-    upsert_orders,
-)
 from microfactory.store.forecast_repository import (
     LEVEL_AREA,
     LEVEL_BOTTOM,
@@ -63,6 +51,7 @@ from microfactory.store.forecast_repository import (
     load_selection,
 )
 from microfactory.store.models import PlanRunRow
+from tests.demo_db import demo_database
 
 AS_OF = datetime(2026, 11, 23, tzinfo=UTC)  # Monday 00:00 in London (GMT)
 MONDAY = date(2026, 11, 23)
@@ -192,24 +181,8 @@ FAST = planning_config(3, backtest_windows=2)
 @pytest.fixture(scope="module")
 def forecasted(module_database_url: str) -> Iterator[Forecasted]:
     """A small demo (seed 7, scale 0.05) with demand history, and the forecast stage run once on it."""
-    network = build_demo(seed=7, scale=0.05)
-    upgrade(module_database_url)
-    engine = create_engine_for(module_database_url)
-    sessions = make_session_factory(engine)
-    with transaction(sessions) as session:
-        save_master_data(session, network.master)
-        upsert_orders(session, network.orders)
-    ctx = StageContext(
-        sessions=sessions,
-        runner=SerialRunner(),
-        settings=load_settings(database_url=module_database_url),
-        as_of=network.history_end,
-    )
-    run_demand_history(ctx)
-    try:
-        yield Forecasted(sessions, ctx, run_forecast(ctx, config=FAST))
-    finally:
-        engine.dispose()
+    with demo_database(module_database_url, stages=["demand_history"]) as demo:
+        yield Forecasted(demo.sessions, demo.ctx, run_forecast(demo.ctx, config=FAST))
 
 
 def test_every_brand_forecast_and_stored(forecasted: Forecasted) -> None:

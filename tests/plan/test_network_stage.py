@@ -11,29 +11,16 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from microfactory.config import load_settings
 from microfactory.demand.forecast import ForecastConfig, ForecastResult
-from microfactory.demo import build_demo
-from microfactory.plan import SerialRunner
 from microfactory.plan.pipeline import STAGES
 from microfactory.plan.stages.base import StageContext, StageReport
-from microfactory.plan.stages.demand_history import run_demand_history
 from microfactory.plan.stages.forecast import brand_history, forecast_horizon
 from microfactory.plan.stages.network import SCENARIOS, STAGE, design_brands, run_network
 from microfactory.report.network import network_section
-from microfactory.store import (
-    create_engine_for,
-    latest_network_scenarios,
-    load_master_data,
-    load_weekly_demand,
-    make_session_factory,
-    save_master_data,
-    transaction,
-    upgrade,
-    upsert_orders,
-)
+from microfactory.store import latest_network_scenarios, load_master_data, load_weekly_demand, transaction
 from microfactory.store.forecast_repository import LEVEL_BOTTOM, SeriesKey, save_forecast_run
 from microfactory.store.models import NetworkScenarioRow, PlanRunRow
+from tests.demo_db import demo_database
 
 SECONDS = 10.0
 
@@ -48,24 +35,8 @@ class Designed:
 @pytest.fixture(scope="module")
 def designed(module_database_url: str) -> Iterator[Designed]:
     """A small demo network (seed 7, scale 0.05) with demand history, and the stage run once on it."""
-    network = build_demo(seed=7, scale=0.05)
-    upgrade(module_database_url)
-    engine = create_engine_for(module_database_url)
-    sessions = make_session_factory(engine)
-    with transaction(sessions) as session:
-        save_master_data(session, network.master)
-        upsert_orders(session, network.orders)
-    ctx = StageContext(
-        sessions=sessions,
-        runner=SerialRunner(),
-        settings=load_settings(database_url=module_database_url),
-        as_of=network.history_end,
-    )
-    run_demand_history(ctx)
-    try:
-        yield Designed(sessions, ctx, run_network(ctx, seconds=SECONDS))
-    finally:
-        engine.dispose()
+    with demo_database(module_database_url, stages=["demand_history"]) as demo:
+        yield Designed(demo.sessions, demo.ctx, run_network(demo.ctx, seconds=SECONDS))
 
 
 def test_stage_is_registered_after_demand_history() -> None:

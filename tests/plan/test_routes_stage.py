@@ -11,10 +11,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from microfactory.config import load_settings
-from microfactory.demo import DemoNetwork, build_demo
+from microfactory.demo import DemoNetwork
 from microfactory.domain import FulfilmentKind, OrderStatus
-from microfactory.plan import SerialRunner
 from microfactory.plan.stages.base import StageContext, StageReport
 from microfactory.plan.stages.routes import (
     COMPARE_SCOPE_PREFIX,
@@ -32,16 +30,10 @@ from microfactory.plan.stages.routes import (
 from microfactory.report import StageSection
 from microfactory.report.fulfilment import deliveries_section
 from microfactory.store import (
-    create_engine_for,
     get_plan_run,
     load_emissions,
     load_master_data,
     load_plan_output,
-    make_session_factory,
-    save_master_data,
-    transaction,
-    upgrade,
-    upsert_orders,
 )
 from microfactory.store.models import (
     DeliveryRouteRow,
@@ -51,6 +43,7 @@ from microfactory.store.models import (
     RouteEmissionRow,
     RouteStopRow,
 )
+from tests.demo_db import demo_database
 
 LONDON = ZoneInfo("Europe/London")
 ITERATIONS = 300
@@ -72,22 +65,9 @@ class Routed:
 @pytest.fixture(scope="module")
 def routed(module_database_url: str) -> Iterator[Routed]:
     """A small demo network (seed 7, scale 0.05) stored once, with the stage run once on it."""
-    network = build_demo(seed=7, scale=0.05)
-    upgrade(module_database_url)
-    engine = create_engine_for(module_database_url)
-    sessions = make_session_factory(engine)
-    with transaction(sessions) as session:
-        save_master_data(session, network.master)
-        upsert_orders(session, network.orders)
-    ctx = StageContext(
-        sessions=sessions,
-        runner=SerialRunner(),
-        settings=load_settings(database_url=module_database_url),
-        as_of=network.history_end,
-    )
-    reports = run_routes(ctx, seconds=5, iterations=ITERATIONS)
-    yield Routed(network, sessions, ctx, reports)
-    engine.dispose()
+    with demo_database(module_database_url) as demo:
+        reports = run_routes(demo.ctx, seconds=5, iterations=ITERATIONS)
+        yield Routed(demo.network, demo.sessions, demo.ctx, reports)
 
 
 def _counts(sessions: sessionmaker[Session]) -> dict[str, int]:

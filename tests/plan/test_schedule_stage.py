@@ -11,25 +11,15 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from microfactory.config import load_settings
-from microfactory.demo import DemoNetwork, build_demo
+from microfactory.demo import DemoNetwork
 from microfactory.domain import SiteKind, SiteStatus
-from microfactory.plan import SerialRunner
 from microfactory.plan.pipeline import STAGES
 from microfactory.plan.stages.base import StageContext, StageReport
 from microfactory.plan.stages.schedule import OVERFLOW_DAYS, STAGE, run_schedule
 from microfactory.report.schedule import schedule_section
-from microfactory.store import (
-    create_engine_for,
-    latest_plan_runs,
-    load_plan_output,
-    make_session_factory,
-    save_master_data,
-    transaction,
-    upgrade,
-    upsert_orders,
-)
+from microfactory.store import latest_plan_runs, load_plan_output
 from microfactory.store.models import OperationAssignmentRow, PlanRunRow, ProductionRunRow
+from tests.demo_db import demo_database
 
 SECONDS = 1.0
 """A tiny limit: the schedule is checked for validity, not quality."""
@@ -46,22 +36,9 @@ class Scheduled:
 @pytest.fixture(scope="module")
 def scheduled(module_database_url: str) -> Iterator[Scheduled]:
     """A small demo network (seed 7, scale 0.05) stored once, with the stage run once on it."""
-    network = build_demo(seed=7, scale=0.05)
-    upgrade(module_database_url)
-    engine = create_engine_for(module_database_url)
-    sessions = make_session_factory(engine)
-    with transaction(sessions) as session:
-        save_master_data(session, network.master)
-        upsert_orders(session, network.orders)
-    ctx = StageContext(
-        sessions=sessions,
-        runner=SerialRunner(),
-        settings=load_settings(database_url=module_database_url, workers=1),
-        as_of=network.history_end,
-    )
-    reports = run_schedule(ctx, seconds=SECONDS)
-    yield Scheduled(network, sessions, ctx, reports)
-    engine.dispose()
+    with demo_database(module_database_url, workers=1) as demo:
+        reports = run_schedule(demo.ctx, seconds=SECONDS)
+        yield Scheduled(demo.network, demo.sessions, demo.ctx, reports)
 
 
 def test_stage_is_registered_after_routes() -> None:

@@ -9,9 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from microfactory.config import load_settings
 from microfactory.domain import PlanHorizon
-from microfactory.plan import SerialRunner
 from microfactory.plan.stages.base import StageContext
 from microfactory.plan.stages.schedule import (
     ScheduleOptions,
@@ -22,17 +20,9 @@ from microfactory.plan.stages.schedule import (
     transfer_demands,
 )
 from microfactory.production import DemandKind
-from microfactory.store import (
-    create_engine_for,
-    load_master_data,
-    make_session_factory,
-    save_master_data,
-    save_plan_run,
-    transaction,
-    upgrade,
-    upsert_orders,
-)
+from microfactory.store import load_master_data, save_plan_run, transaction
 from microfactory.store.inventory_repository import TransferRecord, load_transfers, save_inventory_plan
+from tests.demo_db import demo_database
 
 HUB = "KIT-LON-HUB"
 
@@ -56,39 +46,22 @@ def planned(module_database_url: str) -> Iterator[Planned]:
 
     Two leave in the week from ``as_of`` (hinges on day 1, handles on day 3), one the week after.
     """
-    from microfactory.demo import build_demo
-
-    network = build_demo(seed=7, scale=0.05)
-    upgrade(module_database_url)
-    engine = create_engine_for(module_database_url)
-    sessions = make_session_factory(engine)
-    with transaction(sessions) as session:
-        save_master_data(session, network.master)
-        upsert_orders(session, network.orders)
-    ctx = StageContext(
-        sessions=sessions,
-        runner=SerialRunner(),
-        settings=load_settings(database_url=module_database_url),
-        as_of=network.history_end,
-    )
-    start = network.history_end
-    horizon = PlanHorizon(start=start, end=start + timedelta(days=7))
-    with transaction(sessions) as session:
-        run_id = save_plan_run(session, stage="inventory", scope=HUB, horizon=horizon, kpis={"hub": HUB})
-        save_inventory_plan(
-            session,
-            plan_run_id=run_id,
-            policies=[],
-            transfers=[
-                _transfer("K-SP-HINGE-110", 10, start + timedelta(days=1, hours=14)),
-                _transfer("K-ACC-HANDLE-BAR-BLACK", 20, start + timedelta(days=3, hours=14)),
-                _transfer("K-SP-HINGE-170", 5, start + timedelta(days=8, hours=14)),
-            ],
-        )
-    try:
-        yield Planned(sessions, ctx)
-    finally:
-        engine.dispose()
+    with demo_database(module_database_url) as demo:
+        start = demo.network.history_end
+        horizon = PlanHorizon(start=start, end=start + timedelta(days=7))
+        with transaction(demo.sessions) as session:
+            run_id = save_plan_run(session, stage="inventory", scope=HUB, horizon=horizon, kpis={"hub": HUB})
+            save_inventory_plan(
+                session,
+                plan_run_id=run_id,
+                policies=[],
+                transfers=[
+                    _transfer("K-SP-HINGE-110", 10, start + timedelta(days=1, hours=14)),
+                    _transfer("K-ACC-HANDLE-BAR-BLACK", 20, start + timedelta(days=3, hours=14)),
+                    _transfer("K-SP-HINGE-170", 5, start + timedelta(days=8, hours=14)),
+                ],
+            )
+        yield Planned(demo.sessions, demo.ctx)
 
 
 def test_transfers_in_the_week_become_stock_demands(planned: Planned) -> None:

@@ -11,8 +11,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from microfactory.config import load_settings
-from microfactory.demo import build_demo
-from microfactory.plan import SerialRunner
 from microfactory.plan.stages.base import StageContext, StageReport
 from microfactory.plan.stages.second_life import (
     ALL_SITES,
@@ -21,17 +19,11 @@ from microfactory.plan.stages.second_life import (
     run_second_life,
     second_life_report_section,
 )
-from microfactory.store import (
-    create_engine_for,
-    latest_plan_runs,
-    make_session_factory,
-    save_master_data,
-    transaction,
-    upgrade,
-)
+from microfactory.store import latest_plan_runs
 from microfactory.store.circular_repository import load_states
 from microfactory.store.models import PlanRunRow
 from microfactory.store.models.circular import SecondLifeEventRow, SecondLifeItemRow
+from tests.demo_db import demo_database
 
 
 @dataclass
@@ -44,22 +36,8 @@ class Ran:
 @pytest.fixture(scope="module")
 def ran(module_database_url: str) -> Iterator[Ran]:
     """A small demo network (seed 7, scale 0.05; master data only) with the stage run once."""
-    network = build_demo(seed=7, scale=0.05)
-    upgrade(module_database_url)
-    engine = create_engine_for(module_database_url)
-    sessions = make_session_factory(engine)
-    with transaction(sessions) as session:
-        save_master_data(session, network.master)
-    ctx = StageContext(
-        sessions=sessions,
-        runner=SerialRunner(),
-        settings=load_settings(database_url=module_database_url),
-        as_of=network.history_end,
-    )
-    try:
-        yield Ran(sessions, ctx, run_second_life(ctx))
-    finally:
-        engine.dispose()
+    with demo_database(module_database_url, orders=False) as demo:
+        yield Ran(demo.sessions, demo.ctx, run_second_life(demo.ctx))
 
 
 def _counts(session: Session) -> tuple[int, int, int]:

@@ -10,10 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from microfactory.config import load_settings
-from microfactory.demo import build_demo
 from microfactory.domain.quality import AuditAction, LotStatus
-from microfactory.plan import SerialRunner
 from microfactory.plan.stages.base import StageContext, StageReport
 from microfactory.plan.stages.quality import (
     EXECUTED_STAGE,
@@ -23,20 +20,10 @@ from microfactory.plan.stages.quality import (
     run_quality,
 )
 from microfactory.report.html import QualitySection
-from microfactory.store import (
-    audit_entries,
-    create_engine_for,
-    get_lot,
-    latest_plan_runs,
-    make_session_factory,
-    recall,
-    save_master_data,
-    transaction,
-    upgrade,
-    upsert_orders,
-)
+from microfactory.store import audit_entries, get_lot, latest_plan_runs, recall
 from microfactory.store.models import LotAllocationRow, LotRow, PlanRunRow, ProductionRunRow, QaAuditRow
 from microfactory.store.models.quality import LotRunRow
+from tests.demo_db import demo_database
 
 
 @dataclass
@@ -49,21 +36,8 @@ class Ran:
 @pytest.fixture(scope="module")
 def ran(module_database_url: str) -> Iterator[Ran]:
     """A small demo network (scale 0.05) stored and its quality stage run once."""
-    network = build_demo(seed=3, scale=0.05)
-    upgrade(module_database_url)
-    engine = create_engine_for(module_database_url)
-    sessions = make_session_factory(engine)
-    with transaction(sessions) as session:
-        save_master_data(session, network.master)
-        upsert_orders(session, network.orders)
-    ctx = StageContext(
-        sessions=sessions,
-        runner=SerialRunner(),
-        settings=load_settings(database_url=module_database_url),
-        as_of=network.history_end,
-    )
-    yield Ran(sessions, ctx, run_quality(ctx))
-    engine.dispose()
+    with demo_database(module_database_url, seed=3) as demo:
+        yield Ran(demo.sessions, demo.ctx, run_quality(demo.ctx))
 
 
 def _counts(sessions: sessionmaker[Session]) -> tuple[int, ...]:
