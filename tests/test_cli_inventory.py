@@ -6,42 +6,14 @@ import json
 
 import pytest
 
-from microfactory.config import load_settings
-from microfactory.demo import build_demo
-from microfactory.plan import SerialRunner
-from microfactory.plan.stages.base import StageContext
-from microfactory.plan.stages.inventory import run_inventory
-from microfactory.store import (
-    create_engine_for,
-    make_session_factory,
-    save_master_data,
-    transaction,
-    upgrade,
-    upsert_orders,
-)
 from tests.cli_helpers import run_cli
+from tests.demo_db import store_demo
 
 
 @pytest.fixture(scope="module")
 def stored(module_database_url: str) -> str:
     """A small demo network with the inventory stage run once; returns the database URL."""
-    network = build_demo(seed=7, scale=0.05)
-    upgrade(module_database_url)
-    engine = create_engine_for(module_database_url)
-    sessions = make_session_factory(engine)
-    try:
-        with transaction(sessions) as session:
-            save_master_data(session, network.master)
-            upsert_orders(session, network.orders)
-        ctx = StageContext(
-            sessions=sessions,
-            runner=SerialRunner(),
-            settings=load_settings(database_url=module_database_url),
-            as_of=network.history_end,
-        )
-        run_inventory(ctx)
-    finally:
-        engine.dispose()
+    store_demo(module_database_url, stages=["inventory"])
     return module_database_url
 
 

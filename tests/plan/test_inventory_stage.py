@@ -12,12 +12,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from microfactory.config import load_settings
 from microfactory.demand.forecast import DS, UNIQUE_ID, ForecastConfig, ForecastResult, Y
-from microfactory.demo import build_demo
 from microfactory.domain import Weekday
 from microfactory.fulfilment.inventory import HubItem, HubProblem, ReviewDay
-from microfactory.plan import SerialRunner
 from microfactory.plan.pipeline import STAGES
 from microfactory.plan.stages.base import StageContext, StageReport
 from microfactory.plan.stages.inventory import (
@@ -30,13 +27,7 @@ from microfactory.plan.stages.inventory import (
     weekly_history,
 )
 from microfactory.store import (
-    create_engine_for,
     load_master_data,
-    make_session_factory,
-    save_master_data,
-    transaction,
-    upgrade,
-    upsert_orders,
 )
 from microfactory.store.inventory_repository import (
     inventory_moves,
@@ -45,6 +36,7 @@ from microfactory.store.inventory_repository import (
     stock_on_hand,
 )
 from microfactory.store.models import PlanRunRow
+from tests.demo_db import demo_database
 
 
 @dataclass
@@ -57,23 +49,8 @@ class Stocked:
 @pytest.fixture(scope="module")
 def stocked(module_database_url: str) -> Iterator[Stocked]:
     """A small demo network (seed 7, scale 0.1) with the inventory stage run once."""
-    network = build_demo(seed=7, scale=0.1)
-    upgrade(module_database_url)
-    engine = create_engine_for(module_database_url)
-    sessions = make_session_factory(engine)
-    with transaction(sessions) as session:
-        save_master_data(session, network.master)
-        upsert_orders(session, network.orders)
-    ctx = StageContext(
-        sessions=sessions,
-        runner=SerialRunner(),
-        settings=load_settings(database_url=module_database_url),
-        as_of=network.history_end,
-    )
-    try:
-        yield Stocked(sessions, ctx, run_inventory(ctx))
-    finally:
-        engine.dispose()
+    with demo_database(module_database_url, scale=0.1, stages=[STAGE]) as demo:
+        yield Stocked(demo.sessions, demo.ctx, demo.reports)
 
 
 def test_stage_runs_before_routes_and_schedule() -> None:
