@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Sequence
-from datetime import datetime, time
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from microfactory import cli_common as common
@@ -114,6 +115,54 @@ def demo(
             settings, seed=seed, scale=scale, out_dir=out_dir, as_of=when, progress=progress
         )
     _print_demo_summary(result)
+
+
+@app.command("plan")
+def plan_command(
+    stages: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated stages to run, in pipeline order (default: all)."),
+    ] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for report.html.")] = Path("out"),
+    as_of: Annotated[
+        str | None,
+        typer.Option(help="Plan as at this date (Europe/London midnight); default: tomorrow."),
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help="Local worker processes.")] = None,
+    dask: Annotated[str | None, typer.Option("--dask", help="Dask scheduler address for fan-out.")] = None,
+) -> None:
+    """Run the plan stages on the stored network (imported orders, master data) and write a report."""
+    from microfactory.plan.pipeline import STAGES
+    from microfactory.plan.plan_job import run_plan_job
+    from microfactory.store import current_revision, head_revision
+
+    settings = common.settings(workers=workers, dask_scheduler=dask)
+    names = None if stages is None else [s.strip() for s in stages.split(",") if s.strip()]
+    unknown = [n for n in names or [] if n not in STAGES]
+    if unknown:
+        raise typer.BadParameter(
+            f"unknown stage(s) {', '.join(unknown)}; known: {', '.join(STAGES)}", param_hint="--stages"
+        )
+    if current_revision(settings.database_url) != head_revision():
+        raise MicrofactoryError(
+            "the database schema is not current: run `microfactory db upgrade` (or `microfactory demo`) first"
+        )
+    when = _parse_as_of(as_of) or datetime.combine(
+        datetime.now(LONDON).date() + timedelta(days=1), time(0), tzinfo=LONDON
+    )
+    with common.session_factory(settings) as sessions, rich_progress(err) as progress:
+        result = run_plan_job(
+            settings,
+            sessions=sessions,
+            database=make_url(settings.database_url).render_as_string(hide_password=True),
+            as_of=when.astimezone(UTC),
+            out_dir=out_dir,
+            stages=names,
+            progress=progress,
+        )
+    for stage in result.stages:
+        out.print(kpi_table(f"Stage {stage.stage} — {stage.scope}", stage.kpis))
+    out.print(f"report: {result.report_path} ({result.seconds:.1f} s, fan-out: {result.runner})")
 
 
 def _print_demo_summary(result: Any) -> None:

@@ -7,46 +7,24 @@ nothing but the plan runs' timestamps (orders upsert by natural key, stages repl
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-
-from sqlalchemy.orm import Session
 
 from microfactory.config import Settings
 from microfactory.demo import DemoNetwork, build_demo
-from microfactory.plan.heatzones import heatzones_report_section
-from microfactory.plan.pipeline import run_pipeline
+from microfactory.plan.plan_job import run_plan_job
 from microfactory.plan.progress import ProgressSink, SilentProgress
-from microfactory.plan.runner import make_runner
-from microfactory.plan.stages.base import StageContext, StageReport
-from microfactory.plan.stages.forecast import forecast_report_section
-from microfactory.plan.stages.inventory import inventory_report_section
-from microfactory.plan.stages.quality import quality_report_section
-from microfactory.plan.stages.schedule import STAGE as SCHEDULE_STAGE
-from microfactory.plan.stages.second_life import second_life_report_section
-from microfactory.report import ReportData, StageSection, render_report
-from microfactory.report.fulfilment import deliveries_section
-from microfactory.report.network import network_section
-from microfactory.report.schedule import schedule_section
+from microfactory.plan.stages.base import StageReport
 from microfactory.store import (
-    PlanOutput,
     create_engine_for,
-    latest_network_scenarios,
-    load_master_data,
-    load_plan_output,
     make_session_factory,
-    order_counts,
     save_master_data,
     transaction,
     upgrade,
     upsert_orders,
-    weekly_order_counts,
-    zone_units,
 )
 
 ORDER_BATCH = 10_000
@@ -94,74 +72,24 @@ def run_demo_job(
                 inserted += counts.inserted
                 updated += counts.updated
                 advance(min(i + ORDER_BATCH, len(network.orders)), len(network.orders))
-        with make_runner(workers=settings.workers, dask_scheduler=settings.dask_scheduler) as runner:
-            ctx = StageContext(
-                sessions=sessions,
-                runner=runner,
-                settings=settings,
-                as_of=network.history_end,
-                progress=sink,
-            )
-            stages = run_pipeline(ctx)
-            runner_text = runner.description
-        sink.step("Writing report", None)
-        report_path = out_dir / "report.html"
-        with sessions() as session:
-            sections = [
-                StageSection(s.stage, s.scope, s.horizon, s.kpis, s.problems, s.seconds) for s in stages
-            ]
-            data = ReportData(
-                title="microfactory — UK demo network plan",
-                generated_at=datetime.now(UTC),
-                database=engine.url.render_as_string(hide_password=True),
-                master=load_master_data(session),
-                order_counts=order_counts(session),
-                weekly_orders=weekly_order_counts(session),
-                zone_units=zone_units(session),
-                stages=sections,
-                facts={"seed": str(seed), "scale": f"{scale:g}", "fan-out": runner_text},
-                quality=quality_report_section(session),
-                extra_sections=[
-                    deliveries_section(sections),
-                    network_section(latest_network_scenarios(session)),
-                    schedule_section(stored_schedules(session, stages)),
-                    heatzones_report_section(session, settings),
-                    forecast_report_section(session, settings),
-                    inventory_report_section(session, settings),
-                    second_life_report_section(session, settings),
-                ],
-            )
-        write_text_atomic(report_path, render_report(data))
+        planned = run_plan_job(
+            settings,
+            sessions=sessions,
+            database=engine.url.render_as_string(hide_password=True),
+            as_of=network.history_end,
+            out_dir=out_dir,
+            title="microfactory — UK demo network plan",
+            facts={"seed": str(seed), "scale": f"{scale:g}"},
+            progress=sink,
+        )
     finally:
         engine.dispose()
     return DemoJobResult(
         network=network,
         orders_inserted=inserted,
         orders_updated=updated,
-        stages=stages,
-        report_path=report_path,
-        runner=runner_text,
+        stages=planned.stages,
+        report_path=planned.report_path,
+        runner=planned.runner,
         seconds=time.perf_counter() - started,
     )
-
-
-def stored_schedules(session: Session, stages: Sequence[StageReport]) -> list[PlanOutput]:
-    """The ``schedule`` runs this job stored (runs, operations, problems), by site code, for the report."""
-    ours = sorted((s for s in stages if s.stage == SCHEDULE_STAGE), key=lambda s: s.scope)
-    return [load_plan_output(session, s.plan_run_id) for s in ours if s.plan_run_id is not None]
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write a file so that readers see the old or the new content, never half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; a report is for everyone to read
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
