@@ -124,3 +124,30 @@ def test_no_demand_history_exit_2(database_url: str, capsys: pytest.CaptureFixtu
     )
     assert code == 2
     assert "no demand history" in stderr
+
+
+def test_design_uses_the_stored_forecast_unless_told_history(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With a current stored forecast, design plans on it by default; ``--demand history`` on history."""
+    store_demo(database_url, stages=["demand_history", "forecast"])
+    runs = {}
+    for extra in ((), ("--demand", "history")):
+        code, stdout, stderr = run_cli(
+            capsys, "--database-url", database_url, "network", "design", "--brand", "KITCHEN", *FAST, *extra
+        )
+        assert code == 0, stderr
+        runs[extra] = stdout
+    assert "demand: forecast" in runs[()]
+    assert "demand: history" in runs[("--demand", "history")]
+
+
+def test_design_without_a_forecast_falls_back_to_history(
+    stored: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No forecast stored: the default design says it used history."""
+    code, stdout, stderr = run_cli(
+        capsys, "--database-url", stored, "network", "design", "--brand", "KITCHEN", *FAST
+    )
+    assert code == 0, stderr
+    assert "demand: history" in stdout

@@ -70,6 +70,13 @@ class RedundancyChoice(StrEnum):
     N_1 = "n-1"
 
 
+class DemandSource(StrEnum):
+    """``--demand`` values: the stored forecast (when made as at the week after the window) or history."""
+
+    FORECAST = "forecast"
+    HISTORY = "history"
+
+
 class ScenarioNotStoredError(MicrofactoryError):
     """A scenario named in ``network compare`` has not been designed for the brand."""
 
@@ -107,12 +114,13 @@ def _design(
 ) -> tuple[NetworkScenarioRecord, Any]:
     """Build the brand's problem from the store and solve ``scenario``: (record, demand window)."""
     from microfactory.network import run_scenario
-    from microfactory.plan.stages.network import brand_problem, scenario_record
+    from microfactory.plan.stages.network import brand_problem, load_forecast_demand, scenario_record
     from microfactory.store import load_master_data, load_weekly_demand
 
     master = load_master_data(session)
     _check_brand(master, brand)
-    bp = brand_problem(master, load_weekly_demand(session, brand=brand), brand, options, None)
+    forecast = load_forecast_demand(session, brand, options.forecast_weeks) if options.use_forecast else None
+    bp = brand_problem(master, load_weekly_demand(session, brand=brand), brand, options, None, forecast)
     try:
         item = run_scenario(bp.problem, scenario, options.limits(), options.seed)
     except KeyError as exc:  # site_down=CODE with an unknown site
@@ -120,7 +128,12 @@ def _design(
     return scenario_record(brand, item, bp.parameters), bp.horizon
 
 
-def _options(seconds: float | None, max_hours: float | None, carbon_price: float | None) -> NetworkOptions:
+def _options(
+    seconds: float | None,
+    max_hours: float | None,
+    carbon_price: float | None,
+    demand: DemandSource = DemandSource.FORECAST,
+) -> NetworkOptions:
     from microfactory.plan.stages.network import MAX_DELIVERY_HOURS, NETWORK_SECONDS, NetworkOptions
 
     settings = common.settings()
@@ -131,6 +144,7 @@ def _options(seconds: float | None, max_hours: float | None, carbon_price: float
         circuity=settings.circuity,
         max_delivery_hours=max_hours if max_hours is not None else MAX_DELIVERY_HOURS,
         carbon_price_gbp_per_tonne=carbon_price or 0.0,
+        use_forecast=demand is DemandSource.FORECAST,
     )
 
 
@@ -195,13 +209,17 @@ def network_design(
     seconds: Annotated[
         float | None, typer.Option(min=0.1, max=3600, help="Solver time limit (default 20 s).")
     ] = None,
+    demand: Annotated[
+        DemandSource,
+        typer.Option(help="Zone demand: the stored forecast when current (else history), or history."),
+    ] = DemandSource.FORECAST,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Design the brand's network for one scenario, store it, print open sites, demand at risk and KPIs."""
     from microfactory.store import save_network_scenario, upgrade
 
     chosen = _scenario(scenario, redundancy)
-    options = _options(seconds, max_hours, carbon_price)
+    options = _options(seconds, max_hours, carbon_price, demand)
     upgrade(common.settings().database_url)
     with common.session(write=True) as session:
         record, horizon = _design(session, brand, chosen, options)
@@ -231,7 +249,8 @@ def network_design(
         )
         if len(record.problems) > PROBLEMS_SHOWN:
             out.print(f"… and {len(record.problems) - PROBLEMS_SHOWN} more (use --json)")
-    out.print(f"stored as plan run {run_id} (stage network, scope {brand}/{record.name})")
+    source = record.parameters.get("demand_source", "history")
+    out.print(f"demand: {source} · stored as plan run {run_id} (stage network, scope {brand}/{record.name})")
 
 
 def _default_brand(session: Session) -> str:
