@@ -4,7 +4,7 @@
 #   make test     set up, ruff, mypy, pytest on SQLite, pytest on PostgreSQL (throwaway cluster)
 #   make lint     ruff + mypy only
 #   make bench    benchmarks (BENCH="cflp fjsp vrptw trace" selects)
-#   make serve    the HTTP API (not yet)
+#   make serve    the HTTP API and dashboard on http://127.0.0.1:8000/ui/ (default database)
 #   make clean    remove caches; `make distclean` also removes the venv
 #
 # Variables: VENV (default .venv), PYTHON (default python3), PYTEST_ARGS (extra pytest arguments).
@@ -57,6 +57,17 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 venv: $(STAMP)
 
+# Debian's Chromium for the dashboard's browser test (tests/web), installed once like PostgreSQL in
+# scripts/pg_test_cluster.sh (root or sudo -n, one apt-get at a time via the same lock). Without it
+# the browser test is skipped with a reason, so a failed install only warns.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@sudo=(); if [[ $$EUID -ne 0 ]]; then sudo=(sudo -n); fi; \
+	"$${sudo[@]}" flock -w 1200 /tmp/microfactory-apt.lock bash -c 'command -v chromium >/dev/null || { \
+	    export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && \
+	    apt-get install -y -qq --no-install-recommends chromium </dev/null; }' \
+	|| echo "warning: could not install chromium; the browser test will be skipped" >&2
+
 # --- entry points -----------------------------------------------------------------------------------
 
 demo: $(STAMP)
@@ -71,11 +82,11 @@ mypy: $(STAMP)
 lint: $(STAMP)
 	$(call run_all,ruff mypy)
 
-test-sqlite: $(STAMP)
+test-sqlite: $(STAMP) $(CHROMIUM)
 	@echo "== pytest on SQLite"
 	env -u MICROFACTORY_TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_FLAGS) $(PYTEST_ARGS)
 
-test-postgres: $(STAMP)
+test-postgres: $(STAMP) $(CHROMIUM)
 	@echo "== pytest on PostgreSQL"
 	bash scripts/pg_test_cluster.sh $(BIN)/pytest $(PYTEST_FLAGS) $(PYTEST_ARGS)
 
@@ -85,7 +96,7 @@ test: $(STAMP)
 # Benchmarks read instances from ../shared/bench/ and print a CSV table then a `key=value` summary line.
 # `make bench BENCH="cflp vrptw"` runs a subset; BENCH_ARGS are passed to each script. The trace
 # benchmark runs on SQLite and on a throwaway PostgreSQL cluster.
-BENCH ?= cflp fjsp vrptw trace
+BENCH ?= cflp fjsp vrptw trace offcuts inventory api_load forecast
 BENCH_ARGS ?=
 bench: $(STAMP)
 	@for b in $(BENCH); do \
@@ -97,8 +108,8 @@ bench: $(STAMP)
 	    else echo "no benchmarks/$$b.py yet" >&2; fi; \
 	done
 
-serve:
-	@echo "not yet: the HTTP API is not written (see the API issue)"
+serve: $(STAMP)
+	$(BIN)/microfactory serve
 
 # --- housekeeping -----------------------------------------------------------------------------------
 
