@@ -54,6 +54,12 @@ def serve(
         f"microfactory API on http://{host}:{port}/ui/ (API docs: http://{host}:{port}/api/v1/docs)",
         soft_wrap=True,
     )
+    if not _has_users():
+        out.print(
+            "no users yet: create one to log in, e.g. "
+            "`microfactory users add admin --role admin --password '…'`",
+            soft_wrap=True,
+        )
     if reload:
         if common.STATE.database_url:
             os.environ["MICROFACTORY_DATABASE_URL"] = common.STATE.database_url
@@ -67,6 +73,14 @@ def serve(
         uvicorn.run(APP_FACTORY, host=host, port=port, reload=True, reload_dirs=[source], factory=True)
         return
     uvicorn.run(create_app(settings), host=host, port=port)
+
+
+def _has_users() -> bool:
+    """Whether anybody can log in yet (so ``serve`` can say how to create the first user)."""
+    from microfactory.store.api_repository import list_users
+
+    with common.session() as session:
+        return bool(list_users(session))
 
 
 def _audit(session: Session, action: str, detail: dict[str, object]) -> None:
