@@ -27,12 +27,21 @@ from microfactory.store import (
 from microfactory.store.api_repository import Role, create_user
 
 ADMIN = ("ada", "dashboard-pass-1")
-STAGES = ("demand_history", "forecast", "network", "quality", "routes", "schedule")
+STAGES = (
+    "demand_history",
+    "forecast",
+    "network",
+    "quality",
+    "inventory",
+    "routes",
+    "schedule",
+    "second_life",
+)
 
 
 def build_demo_database(url: str, *, solver_seconds: float = 1.0) -> None:
-    """A seed-7, 5 % scale demo with weekly demand, forecasts, network scenarios, lots (one held), routes
-    and schedules."""
+    """A seed-7, 5 % scale demo with weekly demand, forecasts, network scenarios, lots (one held), hub
+    stock plans, routes, schedules and a quarter of second-life items."""
     network = build_demo(seed=7, scale=0.05)
     upgrade(url)
     engine = create_engine_for(url)

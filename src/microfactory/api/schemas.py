@@ -392,3 +392,258 @@ class ActionResult(BaseModel):
     lot: str
     status: str
     message: str
+
+
+# --- hub stock -----------------------------------------------------------------------------------------
+
+
+class HubOut(BaseModel):
+    """A hub with its latest inventory plan run and the stock on hand now."""
+
+    hub: str
+    source_site: str | None
+    plan_run_id: int | None
+    horizon_start: datetime | None
+    horizon_end: datetime | None
+    planned_at: datetime | None
+    skus: int
+    lots_on_hand: int
+    units_on_hand: int
+    stock_value_pence: int
+    transfers: int
+
+
+class StockLotOut(BaseModel):
+    """Units of one lot on hand at a hub (``expires_at`` is the end of its shelf life)."""
+
+    hub: str
+    sku: str
+    lot_code: str
+    quantity: int
+    received_at: datetime
+    expires_at: datetime | None
+    unit_cost_pence: int
+    value_pence: int
+
+
+class StockMoveOut(BaseModel):
+    """One recorded change of a lot (signed units) and the lot's balance after it."""
+
+    id: int
+    hub: str
+    sku: str
+    lot_code: str
+    kind: str
+    quantity: int
+    balance_after: int
+    at: datetime
+    reference: str | None
+
+
+class PolicyOut(BaseModel):
+    """A stored stocking rule of a hub × SKU on one review weekday (0 = Monday)."""
+
+    hub: str
+    sku: str
+    weekday: int
+    kind: str
+    demand_class: str
+    reorder_point: int
+    order_up_to: int
+    minimum_order: int
+    pack_size: int
+    lead_days: int
+    protection_days: int
+    target: float
+    expected_fill_rate: float | None
+    mean_daily_units: float
+    distribution: str
+
+
+class TransferOut(BaseModel):
+    """A stored transfer order from a producing site to a hub, with its share of the trip's kg CO2e."""
+
+    code: str
+    from_site: str
+    to_hub: str
+    sku: str
+    quantity: int
+    dispatch_at: datetime
+    arrive_at: datetime
+    trip_code: str
+    distance_km: float
+    mass_kg: float
+    kg_co2e: float
+
+
+class PolicyKpisOut(BaseModel):
+    """A hub's replay of the last weeks under one policy family (``auto``: the chosen policies;
+    ``normal``: the textbook normal baseline)."""
+
+    policy: str
+    fill_rate: float | None = Field(description="Units sold ÷ units demanded over the replay (0–1).")
+    waste_pct: float | None = Field(description="Units written off ÷ units received, in %.")
+    waste_units: int | None
+    avg_stock_value_pence: int | None
+    stockout_sku_days: int | None
+    demand_units: int | None
+    transfers: int | None
+    kg_co2e: float | None
+
+
+class HubKpisOut(BaseModel):
+    """The latest inventory KPIs of one hub: the replay per policy, the plan's week, stock value now."""
+
+    hub: str
+    source_site: str | None
+    plan_run_id: int
+    planned_at: datetime
+    replay_days: int | None
+    fill_rate_target: float | None
+    stock_value_pence: int
+    units_on_hand: int
+    policies: list[PolicyKpisOut]
+    kpis: dict[str, float | int | str]
+
+
+# --- second life ---------------------------------------------------------------------------------------
+
+
+class SecondLifeItemOut(BaseModel):
+    """A second-life item with its current status (a copy of what its history says)."""
+
+    item: str
+    kind: str
+    source: str
+    site: str
+    received_at: datetime
+    mass_kg: float
+    material: str
+    new_value_pence: int
+    make: str | None
+    model: str | None
+    status: str
+    grade: str | None
+    channel: str | None
+    disposed_at: datetime | None
+
+
+class ItemEventOut(BaseModel):
+    """One entry of an item's append-only history."""
+
+    sequence: int
+    kind: str
+    at: datetime
+    actor: str
+    summary: str
+    detail: dict[str, Any]
+
+
+class SecondLifeItemDetailOut(BaseModel):
+    """An item, its current state and its full history (oldest first)."""
+
+    item: SecondLifeItemOut
+    note: str
+    refurbished_minutes: int
+    parts_pence: int
+    value_recovered_pence: int | None
+    history: list[ItemEventOut]
+
+
+ITEM_EXAMPLE: dict[str, Any] = {
+    "item": "SN-OV-2231-7781",
+    "kind": "appliance",
+    "source": "showroom_demo",
+    "site": "KIT-LON",
+    "received_at": "2026-11-02T10:15:00Z",
+    "mass_kg": 38.5,
+    "material": "appliance_large",
+    "new_value_pence": 64900,
+    "make": "Neff",
+    "model": "B57CR22N0B",
+    "manufacture_year": 2024,
+    "origin": "showroom",
+}
+
+
+class GradeIn(BaseModel):
+    """A grade and the reason for it; ``graded_at`` defaults to now, the grader is the caller."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"grade": "B", "reason": "light scratches on the door, works"}]}
+    )
+    grade: Literal["A", "B", "C", "scrap"]
+    reason: str = Field(min_length=1, max_length=2000)
+    graded_at: datetime | None = None
+
+
+class PartIn(BaseModel):
+    """A part fitted during refurbishment."""
+
+    name: str = Field(min_length=1, max_length=200)
+    cost_pence: int = Field(ge=0, le=10_000_000)
+    quantity: int = Field(default=1, ge=1, le=1000)
+
+
+class RefurbishIn(BaseModel):
+    """One refurbishment task; ``done_at`` defaults to now, the technician is the caller."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"task": "replace door seal", "minutes": 25, "parts": []}]}
+    )
+    task: str = Field(min_length=1, max_length=200)
+    minutes: int = Field(gt=0, le=10_000)
+    parts: list[PartIn] = Field(default_factory=list, max_length=50)
+    done_at: datetime | None = None
+
+
+class DisposeIn(BaseModel):
+    """Where an item goes; ``disposed_at`` defaults to now. Recycling needs ``material_stream``."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"channel": "resell", "value_recovered_pence": 32000}]}
+    )
+    channel: Literal["resell", "reuse", "donate", "recycle", "landfill"]
+    value_recovered_pence: int = Field(ge=0, le=10_000_000_000)
+    disposed_at: datetime | None = None
+    material_stream: str | None = Field(default=None, min_length=1, max_length=80)
+    cost_pence: int = Field(default=0, ge=0, le=10_000_000_000)
+    recipient: str = Field(default="", max_length=200)
+
+
+class ItemActionOut(BaseModel):
+    """The outcome of a second-life write: the event appended and the item's status after it."""
+
+    item: str
+    status: str
+    event: ItemEventOut
+
+
+class KpiDefinition(BaseModel):
+    """What one KPI means."""
+
+    name: str
+    value: float | int | None
+    unit: str
+    definition: str
+
+
+class Co2eSourceOut(BaseModel):
+    """Where the embodied-carbon factors behind ``kg_co2e_avoided`` come from."""
+
+    source: str
+    unverified: bool
+    materials: dict[str, str] = Field(description="Material code → citation of its factor.")
+
+
+class SecondLifeKpisOut(BaseModel):
+    """Second-life KPIs of a cohort (items taken in within the scope), with definitions and sources."""
+
+    site: str | None
+    received_from: datetime | None
+    received_to: datetime | None
+    kpis: list[KpiDefinition]
+    grades: dict[str, int]
+    channels: dict[str, int]
+    kg_co2e_avoided_by_material: dict[str, float]
+    co2e_source: Co2eSourceOut

@@ -32,6 +32,8 @@ from microfactory.store.models import (
     SkuRow,
     ZoneRow,
 )
+from microfactory.store.models.circular import SecondLifeItemRow as Item
+from microfactory.store.models.inventory import InventoryMoveRow
 from microfactory.store.order_repository import orders_from_rows
 
 _SKUS: Table = SkuRow.__table__  # type: ignore[assignment]
@@ -327,3 +329,78 @@ def order_by_key(session: Session, channel: str, external_id: str) -> Order | No
         ).mappings()
     ]
     return orders_from_rows([row], {row.id: lines})[0]
+
+
+def inventory_moves_page(
+    session: Session,
+    *,
+    limit: int,
+    offset: int,
+    hub: str | None = None,
+    sku: str | None = None,
+    kind: str | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """Stock moves newest first (the ledger only grows, so it is paged in SQL); filter by hub, SKU, kind."""
+    stmt = select(
+        InventoryMoveRow.id,
+        InventoryMoveRow.hub,
+        InventoryMoveRow.sku,
+        InventoryMoveRow.lot_code,
+        InventoryMoveRow.kind,
+        InventoryMoveRow.quantity,
+        InventoryMoveRow.balance_after,
+        InventoryMoveRow.at,
+        InventoryMoveRow.reference,
+    ).order_by(InventoryMoveRow.at.desc(), InventoryMoveRow.id.desc())
+    if hub is not None:
+        stmt = stmt.where(InventoryMoveRow.hub == hub)
+    if sku is not None:
+        stmt = stmt.where(InventoryMoveRow.sku == sku)
+    if kind is not None:
+        stmt = stmt.where(InventoryMoveRow.kind == kind)
+    return _page(session, stmt, limit, offset)
+
+
+def second_life_items_page(
+    session: Session,
+    *,
+    limit: int,
+    offset: int,
+    site: str | None = None,
+    status: str | None = None,
+    kind: str | None = None,
+    grade: str | None = None,
+    channel: str | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """Second-life items newest intake first (then by key), with their status columns; filtered."""
+    stmt = select(
+        Item.item,
+        Item.kind,
+        Item.source,
+        Item.site,
+        Item.received_at,
+        Item.mass_kg,
+        Item.material,
+        Item.new_value_pence,
+        Item.make,
+        Item.model,
+        Item.status,
+        Item.grade,
+        Item.channel,
+        Item.disposed_at,
+    ).order_by(Item.received_at.desc(), Item.item)
+    for column, value in (
+        (Item.site, site),
+        (Item.status, status),
+        (Item.kind, kind),
+        (Item.grade, grade),
+        (Item.channel, channel),
+    ):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    return _page(session, stmt, limit, offset)
+
+
+def second_life_item_site(session: Session, item: str) -> str | None:
+    """The site that took in second-life item ``item`` (``None`` for an unknown item)."""
+    return session.scalar(select(Item.site).where(Item.item == item))

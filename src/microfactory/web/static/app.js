@@ -390,12 +390,165 @@ function fanChart(points) {
     `<text x="4" y="14" font-size="10">${Math.round(top)}</text><text x="4" y="${height - bottom}" font-size="10">0</text>${labels}</svg>`;
 }
 
-function placeholder(title, what) {
-  return async () => [
-    h("h2", {}, title),
-    h("p", { class: "placeholder" }, `${what} will appear here once its API endpoints are published by its repository. `,
-      "Until then see the ", h("a", { href: "/api/v1/docs" }, "API documentation"), " and the HTML report of `microfactory demo`."),
+// --- stock ---------------------------------------------------------------------------------------------
+
+const pct = (v, digits = 1) => (v === null || v === undefined ? "–" : `${(100 * v).toFixed(digits)} %`);
+
+function policyBars(rows) {
+  // Per hub, per policy: fill rate (0–100 %, blue) and waste (% of units received, amber), side by side.
+  const line = 18, groupGap = 10, left = 190, scale = 3; // 100 % = 300 px
+  const entries = rows.flatMap((r) => r.policies.map((p) => ({ hub: r.hub, ...p })));
+  const height = entries.length * line * 2 + rows.length * groupGap + 30;
+  let y = 24;
+  let last = null;
+  const parts = [];
+  parts.push(`<text x="${left}" y="12" font-size="11">fill rate (blue) and waste (amber), replay of the last weeks</text>`);
+  for (const e of entries) {
+    if (last !== null && last !== e.hub) y += groupGap;
+    last = e.hub;
+    const fill = 100 * (e.fill_rate ?? 0);
+    const waste = e.waste_pct ?? 0;
+    const label = escapeXml(`${e.hub} · ${e.policy}`);
+    parts.push(`<text x="0" y="${y + 12}" font-size="11">${label}</text>`);
+    parts.push(`<rect class="fill-bar" x="${left}" y="${y + 2}" width="${(fill * scale).toFixed(1)}" height="${line - 5}" fill="#1f4e79"><title>${label}: fill rate ${fill.toFixed(1)} %</title></rect>`);
+    parts.push(`<text x="${left + fill * scale + 4}" y="${y + 12}" font-size="10">${fill.toFixed(1)} %</text>`);
+    y += line;
+    parts.push(`<rect class="waste-bar" x="${left}" y="${y + 2}" width="${Math.max(waste * scale, 1).toFixed(1)}" height="${line - 5}" fill="#e69f00"><title>${label}: waste ${waste.toFixed(1)} %</title></rect>`);
+    parts.push(`<text x="${left + Math.max(waste * scale, 1) + 4}" y="${y + 12}" font-size="10">waste ${waste.toFixed(1)} %</text>`);
+    y += line;
+  }
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${left + 100 * scale + 80}" height="${height}" role="img" aria-label="fill rate and waste per hub and policy">${parts.join("")}</svg>`;
+}
+
+async function stockPage() {
+  const hubs = await api("/stock/hubs");
+  if (!hubs.length) {
+    return [h("h2", {}, "Hub stock and waste"), h("p", { id: "no-stock", class: "muted" }, "No hub stock or inventory plan stored yet: run the inventory stage.")];
+  }
+  const params = new URLSearchParams(location.hash.split("?")[1] || "");
+  const hub = params.get("hub") || hubs[0].hub;
+  const q = `hub=${encodeURIComponent(hub)}`;
+  const [kpis, onHand, policies, transfers, moves] = await Promise.all([
+    api("/stock/kpis"),
+    api(`/stock/on-hand?${q}&limit=200`),
+    api(`/stock/policies?${q}&limit=200`),
+    api(`/stock/transfers?${q}&limit=200`),
+    api(`/stock/moves?${q}&limit=50`),
+  ]);
+  const picker = select("stock-hub", hubs.map((x) => [x.hub, x.hub]), hub, (e) => {
+    location.hash = `#/stock?hub=${encodeURIComponent(e.target.value)}`;
+  });
+  const kpiRows = kpis.flatMap((r) => r.policies.map((p) => [r.hub, p.policy, pct(p.fill_rate), p.waste_pct === null ? "–" : `${p.waste_pct.toFixed(1)} %`, p.waste_units, pounds(p.avg_stock_value_pence), p.stockout_sku_days, pounds(r.stock_value_pence)]));
+  const weekday = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+  return [
+    h("h2", {}, "Hub stock and waste"),
+    table("stock-hubs", ["hub", "source site", "SKUs on hand", "lots", "units", "value at cost", "transfers planned", "planned"],
+      hubs.map((x) => [h("a", { href: `#/stock?hub=${encodeURIComponent(x.hub)}` }, x.hub), x.source_site || "–", x.skus, x.lots_on_hand, x.units_on_hand, pounds(x.stock_value_pence), x.transfers, london(x.planned_at)])),
+    h("h3", {}, "Fill rate and waste per policy"),
+    h("p", { class: "muted" }, "From each hub's newest inventory plan: a replay of the last weeks under the chosen policies (auto) and the textbook normal baseline (normal). Fill rate = units sold ÷ units demanded; waste = units written off ÷ units received."),
+    kpis.length ? svgBox("stock-kpi-chart", policyBars(kpis)) : h("p", { class: "muted" }, "No inventory plan stored yet."),
+    table("stock-kpis", ["hub", "policy", "fill rate", "waste", "waste units", "avg stock value", "stock-out SKU-days", "stock value now"], kpiRows),
+    h("div", { class: "controls" }, "Hub ", picker),
+    h("h3", {}, `On hand at ${hub} (first to expire first)`),
+    table("stock-on-hand", ["SKU", "lot", "units", "received", "expires", "value"], onHand.items.map((l) => [l.sku, l.lot_code, l.quantity, london(l.received_at), london(l.expires_at), pounds(l.value_pence)])),
+    h("h3", {}, "Policies"),
+    table("stock-policies", ["SKU", "review day", "policy", "demand", "reorder point", "order up to", "lead days", "target", "expected fill"], policies.items.map((p) => [p.sku, weekday[p.weekday] || p.weekday, p.kind, p.demand_class, p.reorder_point, p.order_up_to, p.lead_days, pct(p.target, 0), pct(p.expected_fill_rate)])),
+    h("h3", {}, "Transfers planned"),
+    transfers.items.length
+      ? table("stock-transfers", ["code", "from", "SKU", "units", "dispatch", "arrive", "km", "kg CO2e"], transfers.items.map((t) => [t.code, t.from_site, t.sku, t.quantity, london(t.dispatch_at), london(t.arrive_at), t.distance_km, t.kg_co2e]))
+      : h("p", { class: "muted" }, "No transfer planned for this hub this week."),
+    h("h3", {}, "Latest moves"),
+    table("stock-moves", ["at", "SKU", "lot", "kind", "units", "balance after", "reference"], moves.items.map((m) => [london(m.at), m.sku, m.lot_code, m.kind, m.quantity, m.balance_after, m.reference || ""])),
   ];
+}
+
+// --- second life ---------------------------------------------------------------------------------------
+
+const canGrade = () => me && ["admin", "planner", "qa_inspector", "site_operator"].includes(me.role);
+const canDispose = () => me && ["admin", "planner", "site_operator"].includes(me.role);
+
+function kpiValue(k) {
+  if (k.value === null || k.value === undefined) return "–";
+  if (k.unit === "ratio") return pct(k.value);
+  if (k.unit === "pence") return pounds(k.value);
+  return `${fmt(k.value)} ${k.unit}`;
+}
+
+async function secondLifePage() {
+  const params = new URLSearchParams(location.hash.split("?")[1] || "");
+  const site = params.get("site") || "";
+  const status = params.get("status") || "";
+  const chosen = params.get("item");
+  const sites = await api("/sites?limit=1000&kind=microfactory").catch(() => ({ items: [] }));
+  const siteQuery = site ? `site=${encodeURIComponent(site)}` : "";
+  const [kpis, items] = await Promise.all([
+    api(`/second-life/kpis?${siteQuery}`),
+    api(`/second-life/items?limit=100&${siteQuery}${status ? `&status=${status}` : ""}`),
+  ]);
+  const go = (changes) => {
+    const next = new URLSearchParams({ site, status, ...changes });
+    for (const [k, v] of [...next.entries()]) if (!v) next.delete(k);
+    location.hash = `#/second-life?${next}`;
+  };
+  const siteList = (sites.items || sites).map((s) => s.code).filter(Boolean);
+  const sitePicker = select("sl-site", [["", "all sites"], ...siteList.map((c) => [c, c])], site, (e) => go({ site: e.target.value, item: "" }));
+  const statusPicker = select("sl-status", [["", "any status"], ["intake", "intake"], ["graded", "graded"], ["refurbished", "refurbished"], ["disposed", "disposed"]], status, (e) => go({ status: e.target.value }));
+  const source = kpis.co2e_source;
+  const nodes = [
+    h("h2", {}, "Second life"),
+    h("div", { class: "controls" }, "Site ", sitePicker, " status ", statusPicker, h("span", { class: "muted" }, `cohort: items taken in${kpis.site ? " at " + kpis.site : ""}, whatever has happened to them since`)),
+    table("sl-kpis", ["KPI", "value", "definition"], kpis.kpis.map((k) => [k.name.replaceAll("_", " "), kpiValue(k), k.definition])),
+    h("p", { id: "sl-co2e-source", class: "muted" }, `CO2e factors: ${source.source}.`, source.unverified ? h("strong", {}, " Unverified: check each factor against the published table before quoting.") : null,
+      ...Object.entries(source.materials).map(([m, c]) => h("span", {}, h("br"), `${m}: ${c}`))),
+    h("h3", {}, `Items (${items.total})`),
+    table("sl-items", ["item", "kind", "site", "received", "kg", "status", "grade", "channel"], items.items.map((i) => [
+      h("a", { href: `#/second-life?${new URLSearchParams({ ...(site ? { site } : {}), ...(status ? { status } : {}), item: i.item })}`, class: "sl-item", "data-item": i.item }, i.item),
+      i.kind, i.site, london(i.received_at), i.mass_kg, i.status, i.grade || "–", i.channel || "–"])),
+  ];
+  // One item's history and actions sit above the list, so they are in view after clicking an item.
+  if (chosen) nodes.splice(nodes.length - 2, 0, await itemPanel(chosen));
+  return nodes;
+}
+
+async function itemPanel(key) {
+  const detail = await api(`/second-life/items/${key}`);
+  const item = detail.item;
+  const message = h("p", { id: "sl-message", role: "status" });
+  const post = async (action, body) => {
+    try {
+      const result = await api(`/second-life/items/${key}/${action}`, { method: "POST", body: JSON.stringify(body) });
+      message.className = "";
+      message.textContent = `${key}: ${result.event.summary} (now ${result.status})`;
+      setTimeout(render, 800);
+    } catch (error) {
+      message.className = "error";
+      message.textContent = `${key}: ${error.message}`;
+    }
+  };
+  const gradeSelect = select("sl-grade", [["A", "A (as new)"], ["B", "B (cosmetic marks)"], ["C", "C (needs work)"], ["scrap", "scrap"]], "B", null);
+  const reason = h("input", { id: "sl-reason", size: 30, placeholder: "why this grade" });
+  const channel = select("sl-channel", [["resell", "resell"], ["reuse", "reuse"], ["donate", "donate"], ["recycle", "recycle"], ["landfill", "landfill"]], "resell", null);
+  const value = h("input", { id: "sl-value", type: "number", min: 0, step: "0.01", value: "0", size: 8 });
+  const stream = h("input", { id: "sl-stream", size: 12, placeholder: "stream (recycle)" });
+  const forms = [];
+  if (canGrade()) {
+    forms.push(h("form", { id: "sl-grade-form", class: "controls", onsubmit: (e) => { e.preventDefault(); post("grade", { grade: gradeSelect.value, reason: reason.value }); } },
+      "Grade ", gradeSelect, " reason ", reason, h("button", { type: "submit", id: "sl-grade-submit" }, "Record grade")));
+  }
+  if (canDispose()) {
+    forms.push(h("form", { id: "sl-dispose-form", class: "controls", onsubmit: (e) => {
+      e.preventDefault();
+      const body = { channel: channel.value, value_recovered_pence: Math.round(100 * Number(value.value || 0)) };
+      if (stream.value.trim()) body.material_stream = stream.value.trim();
+      post("dispose", body);
+    } }, "Dispose to ", channel, " value recovered £", value, " ", stream, h("button", { type: "submit", id: "sl-dispose-submit" }, "Record disposition")));
+  }
+  return h("div", { class: "card", id: "sl-detail" },
+    h("h3", {}, `${item.item} — ${item.kind} at ${item.site}: ${item.status}${item.grade ? ", grade " + item.grade : ""}${item.channel ? ", " + item.channel : ""}`),
+    h("p", { class: "muted" }, `${item.make || ""} ${item.model || ""} ${item.material}, ${fmt(item.mass_kg)} kg, ${pounds(item.new_value_pence)} new; refurbishment ${detail.refurbished_minutes} min, parts ${pounds(detail.parts_pence)}${detail.value_recovered_pence !== null ? ", recovered " + pounds(detail.value_recovered_pence) : ""}. ${detail.note}`),
+    table("sl-history", ["#", "step", "at", "by", "what"], detail.history.map((e) => [e.sequence, e.kind, london(e.at), e.actor, e.summary])),
+    forms.length ? forms : h("p", { class: "muted" }, "Only planners, admins and site operators (own site) may dispose; QA inspectors may grade."),
+    message);
 }
 
 const PAGES = {
@@ -407,9 +560,9 @@ const PAGES = {
   emissions: emissionsPage,
   scenarios: scenariosPage,
   jobs: jobsPage,
-  stock: placeholder("Stock and waste", "Hub stock on hand, reorder policies, transfers and waste"),
+  stock: stockPage,
   forecasts: forecastsPage,
-  "second-life": placeholder("Second life", "Returned items, grading, refurbishment and second-life KPIs"),
+  "second-life": secondLifePage,
 };
 
 async function render() {
