@@ -34,7 +34,14 @@ from microfactory.production.problem import (
     ScheduleProblem,
 )
 from microfactory.production.result import GanttRow, ScheduleKpis, ScheduleResult, SolveStatus
-from microfactory.production.settings import Goal, Objective, ReleaseMode, ScheduleSettings, SolveLimits
+from microfactory.production.settings import (
+    Deadline,
+    Goal,
+    Objective,
+    ReleaseMode,
+    ScheduleSettings,
+    SolveLimits,
+)
 from microfactory.production.solution import ObjectiveParts, Placement, Solution, evaluate
 from microfactory.production.solve import schedule
 
@@ -43,6 +50,7 @@ __all__ = [
     "Batch",
     "BatchingSettings",
     "Changeover",
+    "Deadline",
     "Demand",
     "DemandKind",
     "DemandLink",

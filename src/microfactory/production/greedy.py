@@ -4,7 +4,9 @@ Operations are dispatched one at a time; each goes on the eligible machine where
 inserted into the first gap that respects the machine's calendar, changeovers on both sides, labour and
 release slots. Which run goes next is a dispatching rule: earliest finish with most work remaining for
 makespan (a classic FJSP rule), least slack (due minus work remaining) otherwise. Random noise on the
-rule gives restarts; the best schedule found seeds CP-SAT as solution hints.
+rule gives restarts; the best schedule found seeds CP-SAT as solution hints. A restart is given the
+solve's :class:`~microfactory.production.settings.Deadline` and gives up (``timed_out``) when it passes, so
+a slow rule on a big week cannot overrun the time limit.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from bisect import bisect_left, insort
 from dataclasses import dataclass, field
 
 from microfactory.production.problem import Operation, ScheduleProblem
-from microfactory.production.settings import ReleaseMode
+from microfactory.production.settings import Deadline, ReleaseMode
 from microfactory.production.solution import Placement
 from microfactory.production.timeline import fit_start, stretch
 
@@ -24,13 +26,19 @@ _MAX_STEPS = 10_000
 
 @dataclass(slots=True)
 class GreedyResult:
-    """Placements per run (None for runs that could not be placed in the window) and those runs."""
+    """Placements per run (None for runs that could not be placed in the window) and those runs.
+
+    ``timed_out``: the deadline passed before every run was dispatched (the placements are partial).
+    """
 
     placements: list[list[Placement] | None]
     unplaced: list[int] = field(default_factory=list)
+    timed_out: bool = False
 
     def complete(self) -> tuple[tuple[Placement, ...], ...]:
-        """The placements as a solution; raises ``ValueError`` when some run is unplaced."""
+        """The placements as a solution; raises ``ValueError`` when some run is unplaced or it timed out."""
+        if self.timed_out:
+            raise ValueError("the construction stopped at its deadline")
         if self.unplaced:
             raise ValueError(f"runs {self.unplaced} could not be placed")
         return tuple(tuple(p) for p in self.placements if p is not None)
@@ -199,6 +207,7 @@ def construct(
     noise: float = 0.0,
     release_mode: ReleaseMode = ReleaseMode.FROM_SLOT,
     prefer: dict[tuple[int, int], int] | None = None,
+    deadline: Deadline | None = None,
 ) -> GreedyResult:
     """Build one schedule by dispatching.
 
@@ -210,9 +219,12 @@ def construct(
         noise: Relative random perturbation of the rule's keys (0 = deterministic).
         release_mode: How release slots bind first operations.
         prefer: Machine to use per ``(run, op)`` when it is feasible (published schedule).
+        deadline: Give up once it passes (checked before every dispatch); ``None``: always finish (the
+            first warm start, which decides which runs can be placed at all).
 
     Returns:
-        Placements per run; runs whose operations found no room in the window are listed as unplaced.
+        Placements per run; runs whose operations found no room in the window are listed as unplaced;
+        ``timed_out`` when ``deadline`` stopped the construction.
     """
     shop = _Shop(problem, release_mode)
     runs = problem.runs
@@ -239,6 +251,8 @@ def construct(
         active = set(range(len(runs)))
         cache: dict[int, Placement | None] = {}
         while active:
+            if deadline is not None and deadline.expired():
+                return GreedyResult(placements, sorted(unplaced), timed_out=True)
             best_key: tuple[float, float] | None = None
             best_run = -1
             for r in sorted(active):
@@ -269,6 +283,8 @@ def construct(
     heap = [(dues[r] - remaining[r] * jitter(), r) for r in range(len(runs))]
     heapq.heapify(heap)
     while heap:
+        if deadline is not None and deadline.expired():
+            return GreedyResult(placements, sorted(unplaced), timed_out=True)
         _, r = heapq.heappop(heap)
         placed = candidate(r)
         if placed is None:

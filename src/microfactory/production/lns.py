@@ -5,11 +5,12 @@ window, whole runs, the operations of two or three machines that share work, or 
 and random operations. Every other operation keeps its machine, pool and order on its machine (it may
 still move in time) and operations ending before the earliest free one are fixed. That restricted model
 is built by the same builder as the whole model (:class:`~microfactory.production.model.Restriction`),
-bounded by the incumbent's cost and solved by CP-SAT for up to a second; most attempts are hinted with
-the incumbent, a fifth are not (so equal-cost results differ and the search moves along plateaus). A
-result no worse than the incumbent replaces it. ``workers`` threads run attempts side by side on the
-shared incumbent (CP-SAT releases the GIL). Neighbourhood sizes adapt per kind (grow after a proved
-sub-problem, shrink after a timeout) and kinds that improve are drawn more often, after Laborie &
+bounded by the incumbent's cost and solved by CP-SAT for up to a second (never past the solve's
+deadline: each sub-solve's limit is the time left when it starts, capped at a second); most attempts
+are hinted with the incumbent, a fifth are not (so equal-cost results differ and the search moves along
+plateaus). A result no worse than the incumbent replaces it. ``workers`` threads run attempts side by
+side on the shared incumbent (CP-SAT releases the GIL). Neighbourhood sizes adapt per kind (grow after
+a proved sub-problem, shrink after a timeout) and kinds that improve are drawn more often, after Laborie &
 Godard (2007), "Self-adapting large neighborhood search: application to single-mode scheduling
 problems". Every random choice comes from ``seed``; with several threads the interleaving (and so the
 result) also depends on timing.
@@ -20,7 +21,6 @@ from __future__ import annotations
 import logging
 import random
 import threading
-import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -30,7 +30,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from microfactory.production.model import CompiledModel, Restriction, build_model
-from microfactory.production.settings import Goal
+from microfactory.production.settings import Deadline, Goal
 from microfactory.production.solution import OpRef, Solution, evaluate, machine_sequences
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 KINDS = ("critical", "window", "runs", "machines", "scatter")
 _MIN_SIZE = 6
 _SUB_SECONDS = 1.0
+"""Cap on one sub-solve's limit (the time remaining is the other bound)."""
+_MIN_SUB_SECONDS = 0.05
+"""A sub-solve is not started with less time than this left (CP-SAT could not use it)."""
 _UNHINTED_SHARE = 0.2
 """Share of sub-solves without a hint (diversification along plateaus)."""
 
@@ -191,14 +194,14 @@ def improve(
     compiled: CompiledModel,
     solution: Solution,
     *,
-    deadline: float,
+    deadline: Deadline,
     workers: int,
     seed: int,
     goal: Goal,
     lower_bound: int = 0,
     locks: Sequence[tuple[Goal, int]] = (),
 ) -> SearchState:
-    """Neighbourhood search from ``solution`` until ``deadline`` (``time.monotonic``) on ``workers`` threads.
+    """Neighbourhood search from ``solution`` until ``deadline`` on ``workers`` threads.
 
     Each thread repeatedly takes the current incumbent, frees a neighbourhood, solves it and offers
     the result back (under a lock). Stops early when the incumbent reaches ``lower_bound``. Returns
@@ -214,17 +217,18 @@ def improve(
     def worker(index: int) -> None:
         rng = random.Random(seed * 7919 + index)
         while True:
-            left = deadline - time.monotonic()
             with lock:
-                if left < 0.05 or state.cost <= lower_bound:
+                if deadline.remaining() < _MIN_SUB_SECONDS or state.cost <= lower_bound:
                     return
                 kind = rng.choices(KINDS, weights=[state.wins[k] for k in KINDS])[0]
                 snapshot = SearchState(state.solution, state.cost, goal, dict(state.size), state.tie)
             free = neighbourhood(compiled, snapshot, kind, rng)
             hinted = rng.random() >= _UNHINTED_SHARE
             status, candidate = _attempt(
-                compiled, snapshot, free, locks, min(_SUB_SECONDS, left), rng.getrandbits(31), hinted
+                compiled, snapshot, free, locks, deadline, rng.getrandbits(31), hinted
             )
+            if status is None:
+                return
             cost = None if candidate is None else cost_of(compiled, candidate, goal)
             tie = workload(candidate) if candidate is not None and by_workload else 0
             with lock:
@@ -261,16 +265,23 @@ def _attempt(
     state: SearchState,
     free: set[OpRef],
     locks: Sequence[tuple[Goal, int]],
-    seconds: float,
+    deadline: Deadline,
     seed: int,
     hinted: bool = True,
 ) -> tuple[Any, Solution | None]:
-    """Build and solve one neighbourhood (runs in a worker thread; CP-SAT releases the GIL)."""
+    """Build and solve one neighbourhood (runs in a worker thread; CP-SAT releases the GIL).
+
+    The sub-solve's limit is the time ``deadline`` leaves once the sub-model is built (capped at
+    ``_SUB_SECONDS``); a status of ``None`` means too little was left to start it.
+    """
     sub = sub_model(compiled, state, free, locks, hinted)
+    seconds = min(_SUB_SECONDS, deadline.remaining())
+    if seconds < _MIN_SUB_SECONDS:
+        return None, None
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.num_workers = 1
-    params.max_time_in_seconds = max(0.01, seconds)
+    params.max_time_in_seconds = seconds
     params.random_seed = seed % (1 << 31)
     params.symmetry_level = 0
     status = solver.solve(sub.model)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -61,6 +63,41 @@ class SolveLimits:
             raise ValueError(f"seconds must be a positive number, got {self.seconds!r}")
         if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 1:
             raise ValueError(f"workers must be an integer ≥ 1, got {self.workers!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """The one point in time by which every search phase of a solve must have finished.
+
+    :func:`~microfactory.production.schedule` derives it from :attr:`SolveLimits.seconds` once, before
+    any search starts, and hands it (or a :meth:`within` phase deadline, never later than it) to the
+    warm-start restarts, every CP-SAT call and the neighbourhood search. Each CP-SAT call gets
+    :meth:`remaining` as its ``max_time_in_seconds`` at the moment it starts, so the phases share one
+    budget instead of each taking a fixed slice. ``clock`` is ``time.monotonic`` in production; tests
+    pass a virtual clock to check the budget without wall-clock thresholds.
+    """
+
+    at: float
+    """The deadline, in seconds on ``clock``."""
+    clock: Callable[[], float] = time.monotonic
+
+    @classmethod
+    def after(cls, seconds: float, clock: Callable[[], float] = time.monotonic) -> Deadline:
+        """The deadline ``seconds`` from now on ``clock``."""
+        return cls(clock() + seconds, clock)
+
+    def remaining(self) -> float:
+        """Seconds left (0 once passed): the time limit to give the next CP-SAT call."""
+        return max(0.0, self.at - self.clock())
+
+    def expired(self) -> bool:
+        """Whether the deadline has passed."""
+        return self.clock() >= self.at
+
+    def within(self, seconds: float) -> Deadline:
+        """A phase deadline ``seconds`` from now, capped by this one (same clock): a share of the budget
+        for one phase can never extend the solve."""
+        return Deadline(min(self.at, self.clock() + max(0.0, seconds)), self.clock)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,13 @@
    time is up or it meets the bound. A lexicographic objective repeats 3–4 per goal, each goal
    keeping the previous one at its best value.
 5. Late orders get a ``late`` problem naming their binding cause.
+
+Time: one :class:`~microfactory.production.settings.Deadline`, ``limits.seconds`` after the call starts,
+bounds every search phase. The restarts (2), the whole-model solve (3) and the neighbourhood search (4)
+get phase deadlines cut from it (never later), and every CP-SAT call's ``max_time_in_seconds`` is the
+time its phase has left when the call starts; a phase with too little time left is skipped. Only the
+first dispatching pass (1), building the model and the explanations (5) run outside it: they are needed
+for any answer at all.
 """
 
 from __future__ import annotations
@@ -17,7 +24,6 @@ import dataclasses
 import logging
 import math
 import random
-import time
 
 from ortools.sat.python import cp_model
 
@@ -27,7 +33,7 @@ from microfactory.production.lns import improve
 from microfactory.production.model import CompiledModel, build_model
 from microfactory.production.problem import ScheduleProblem
 from microfactory.production.result import ScheduleResult, SolveStatus
-from microfactory.production.settings import Goal, Objective, ScheduleSettings, SolveLimits
+from microfactory.production.settings import Deadline, Goal, Objective, ScheduleSettings, SolveLimits
 from microfactory.production.solution import Solution, evaluate
 
 log = logging.getLogger(__name__)
@@ -35,6 +41,12 @@ log = logging.getLogger(__name__)
 _WARM_SHARE = 0.05
 _WARM_MAX_SECONDS = 2.0
 _BIG_MODEL_ARCS = 5000
+_MIN_SOLVE_SECONDS = 0.01
+"""A whole-model CP-SAT solve is not started with less time than this left."""
+_MIN_BIG_SOLVE_SECONDS = 0.5
+"""The same for a big model (over ``_BIG_MODEL_ARCS``): loading it alone takes about a second."""
+_MIN_LNS_SECONDS = 0.1
+"""The neighbourhood search is not started with less time than this left."""
 
 
 def schedule(
@@ -42,6 +54,8 @@ def schedule(
     limits: SolveLimits | None = None,
     seed: int = 0,
     settings: ScheduleSettings | None = None,
+    *,
+    deadline: Deadline | None = None,
 ) -> ScheduleResult:
     """Schedule every run of ``problem`` within ``limits``.
 
@@ -50,6 +64,9 @@ def schedule(
         limits: Wall-clock seconds and solver threads (default 30 s, 2 workers).
         seed: Seed of every random choice (restarts, neighbourhoods, CP-SAT's ``random_seed``).
         settings: Objective and modelling choices (default: weighted objective).
+        deadline: An outer deadline to finish by as well (e.g. one shared by several solves, or a
+            virtual clock in tests); the solve's own deadline is the earlier of it and
+            ``limits.seconds`` from now, on its clock.
 
     Returns:
         A :class:`ScheduleResult`; runs that cannot be placed and late orders appear as problems,
@@ -57,8 +74,9 @@ def schedule(
     """
     limits = limits or SolveLimits()
     settings = settings or ScheduleSettings()
-    started = time.monotonic()
-    deadline = started + limits.seconds
+    until = Deadline.after(limits.seconds) if deadline is None else deadline.within(limits.seconds)
+    clock = until.clock
+    started = clock()
     rule = "finish" if settings.objective is Objective.MAKESPAN else "slack"
     prefer = _published_machines(problem)
     first = construct(problem, rule=rule, release_mode=settings.release_mode, prefer=prefer)
@@ -75,35 +93,12 @@ def schedule(
             solved, (), settings, SolveStatus.EMPTY, unscheduled, tuple(problems), None, 0.0
         )
     incumbent: Solution = tuple(tuple(p) for p in (first.placements[r] for r in keep) if p is not None)
-    incumbent = _restarts(
-        solved,
-        incumbent,
-        settings,
-        rule,
-        seed,
-        started + min(_WARM_MAX_SECONDS, _WARM_SHARE * limits.seconds),
-    )
+    warm = Deadline(min(until.at, started + min(_WARM_MAX_SECONDS, _WARM_SHARE * limits.seconds)), clock)
+    incumbent = _restarts(solved, incumbent, settings, rule, seed, warm)
     stats: dict[str, int | float | str] = {
         "warm_start_cost": evaluate(solved, incumbent, settings).cost(settings)
     }
-    upper = max(ops[-1].end for ops in incumbent) if settings.objective is Objective.MAKESPAN else None
-    compiled = build_model(solved, settings, upper)
-    bound: int | None = None
-    optimal = True
-    goals = settings.goals()
-    locks: list[tuple[Goal, int]] = []
-    for i, goal in enumerate(goals):
-        share = (deadline - time.monotonic()) / (len(goals) - i)
-        incumbent, goal_bound, goal_optimal = _optimise(
-            compiled, incumbent, goal, time.monotonic() + share, limits, seed + i, stats, locks
-        )
-        optimal = optimal and goal_optimal
-        if i == 0:
-            bound = goal_bound
-        if i + 1 < len(goals):
-            value = evaluate(solved, incumbent, settings).goal(settings, goal)
-            compiled.model.add(compiled.objective(goal) <= value)
-            locks.append((goal, value))
+    incumbent, bound, optimal = _search(solved, incumbent, settings, until, limits, seed, stats)
     problems += late_problems(solved, incumbent, settings.release_mode)
     status = SolveStatus.OPTIMAL if optimal and not unscheduled else SolveStatus.FEASIBLE
     return ScheduleResult(
@@ -114,7 +109,7 @@ def schedule(
         unscheduled=unscheduled,
         problems=tuple(problems),
         lower_bound=bound,
-        seconds=time.monotonic() - started,
+        seconds=clock() - started,
         stats=stats,
     )
 
@@ -136,20 +131,62 @@ def _published_machines(problem: ScheduleProblem) -> dict[tuple[int, int], int] 
     return out
 
 
+def _search(
+    problem: ScheduleProblem,
+    incumbent: Solution,
+    settings: ScheduleSettings,
+    until: Deadline,
+    limits: SolveLimits,
+    seed: int,
+    stats: dict[str, int | float | str],
+) -> tuple[Solution, int | None, bool]:
+    """Build the CP-SAT model and optimise each goal in turn; (solution, lower bound, optimal).
+
+    Each goal gets an equal share of what is left of ``until``. When the warm start has used up the
+    time, the model is not even built: the warm start is the answer (no bound, not optimal).
+    """
+    if until.remaining() < _MIN_SOLVE_SECONDS:
+        stats["search"] = "skipped: no time left after the warm start"
+        return incumbent, None, False
+    upper = max(ops[-1].end for ops in incumbent) if settings.objective is Objective.MAKESPAN else None
+    compiled = build_model(problem, settings, upper)
+    bound: int | None = None
+    optimal = True
+    goals = settings.goals()
+    locks: list[tuple[Goal, int]] = []
+    for i, goal in enumerate(goals):
+        phase = until.within(until.remaining() / (len(goals) - i))
+        incumbent, goal_bound, goal_optimal = _optimise(
+            compiled, incumbent, goal, phase, limits, seed + i, stats, locks
+        )
+        optimal = optimal and goal_optimal
+        if i == 0:
+            bound = goal_bound
+        if i + 1 < len(goals):
+            value = evaluate(problem, incumbent, settings).goal(settings, goal)
+            compiled.model.add(compiled.objective(goal) <= value)
+            locks.append((goal, value))
+    return incumbent, bound, optimal
+
+
 def _restarts(
     problem: ScheduleProblem,
     incumbent: Solution,
     settings: ScheduleSettings,
     rule: str,
     seed: int,
-    until: float,
+    until: Deadline,
 ) -> Solution:
-    """Randomised dispatching restarts (and the other rule) until ``until``; keep the cheapest."""
+    """Randomised dispatching restarts (and the other rule) until ``until``; keep the cheapest.
+
+    None starts once ``until`` has passed, and a restart running when it passes is abandoned (the
+    other rule can be far slower than the first pass on a big week).
+    """
     rng = random.Random(seed)
     best, best_cost = incumbent, evaluate(problem, incumbent, settings).cost(settings)
     other = "slack" if rule == "finish" else "finish"
     attempts = 0
-    while time.monotonic() < until or attempts == 0:
+    while not until.expired():
         attempts += 1
         use = other if attempts == 1 else rule
         result = construct(
@@ -158,7 +195,10 @@ def _restarts(
             rng=rng,
             noise=0.0 if attempts == 1 else 0.3,
             release_mode=settings.release_mode,
+            deadline=until,
         )
+        if result.timed_out:
+            break
         if result.unplaced:
             continue
         candidate = result.complete()
@@ -172,29 +212,42 @@ def _optimise(
     compiled: CompiledModel,
     incumbent: Solution,
     goal: Goal,
-    until: float,
+    until: Deadline,
     limits: SolveLimits,
     seed: int,
     stats: dict[str, int | float | str],
     locks: list[tuple[Goal, int]],
 ) -> tuple[Solution, int, bool]:
-    """Whole-model CP-SAT solve then neighbourhood search for one goal; (solution, bound, optimal)."""
+    """Whole-model CP-SAT solve then neighbourhood search for one goal; (solution, bound, optimal).
+
+    Both share ``until``: the whole solve gets ``full_solve_share`` of what is left (all of it without
+    LNS), the search the rest.
+    """
     settings = compiled.settings
     model = compiled.model
+    cost = evaluate(compiled.problem, incumbent, settings).goal(settings, goal)
+    if until.remaining() < _MIN_SOLVE_SECONDS:
+        # Setting the objective and hints of a big model takes seconds: not worth it without time to solve.
+        stats[f"{goal.value}_cp_sat_status"] = "SKIPPED"
+        return incumbent, 0, cost <= 0
     model.minimize(compiled.objective(goal))
     compiled.add_hints(incumbent)
-    cost = evaluate(compiled.problem, incumbent, settings).goal(settings, goal)
-    left = max(0.01, until - time.monotonic())
+    whole = until.within(until.remaining() * settings.full_solve_share) if settings.use_lns else until
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.num_workers = limits.workers
     params.random_seed = seed % (1 << 31)
-    params.max_time_in_seconds = left * settings.full_solve_share if settings.use_lns else left
     if compiled.arc_count > _BIG_MODEL_ARCS:
         # Probing a model with tens of thousands of arc literals takes seconds; search gains more.
         params.cp_model_probing_level = 0
-    status = solver.solve(model)
-    stats[f"{goal.value}_cp_sat_status"] = solver.status_name(status)
+    seconds = whole.remaining()
+    if seconds < (_MIN_BIG_SOLVE_SECONDS if compiled.arc_count > _BIG_MODEL_ARCS else _MIN_SOLVE_SECONDS):
+        status = cp_model.UNKNOWN
+        stats[f"{goal.value}_cp_sat_status"] = "SKIPPED"
+    else:
+        params.max_time_in_seconds = seconds
+        status = solver.solve(model)
+        stats[f"{goal.value}_cp_sat_status"] = solver.status_name(status)
     bound = 0
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         candidate = compiled.read(solver)
@@ -206,7 +259,7 @@ def _optimise(
         log.warning("CP-SAT found the model infeasible although the warm start is a schedule; keeping it")
     if status == cp_model.OPTIMAL or cost <= bound:
         return incumbent, cost, True
-    if settings.use_lns and until - time.monotonic() > 0.1:
+    if settings.use_lns and until.remaining() > _MIN_LNS_SECONDS:
         state = improve(
             compiled,
             incumbent,
