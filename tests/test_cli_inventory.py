@@ -34,6 +34,33 @@ def test_simulate_compares_policies_side_by_side(capsys: pytest.CaptureFixture[s
             assert key in row
 
 
+def test_simulate_distribution_source(capsys: pytest.CaptureFixture[str], stored: str) -> None:
+    """By default durable spares plan from the forecasting engine, as the stage does; ``bootstrap`` from none.
+
+    The forecasts are made over every hub at once (as in the stage), so ``--hub`` does not change a
+    hub's figures.
+    """
+    base = ("--database-url", stored, "inventory", "simulate", "--weeks", "4", "--policy", "auto", "--json")
+    runs = {}
+    for extra in ((), ("--distribution", "forecast"), ("--distribution", "bootstrap")):
+        code, out, err = run_cli(capsys, *base, *extra)
+        assert code == 0, err
+        runs[extra[1] if extra else "default"] = json.loads(out)
+    assert runs["default"] == runs["forecast"]
+    assert runs["forecast"]["distribution"] == "forecast"
+    assert runs["bootstrap"]["distribution"] == "bootstrap"
+    forecast_rows = {r["hub"]: r for r in runs["forecast"]["results"]}
+    bootstrap_rows = {r["hub"]: r for r in runs["bootstrap"]["results"]}
+    assert forecast_rows.keys() == bootstrap_rows.keys()
+    kitchen = [hub for hub in forecast_rows if hub.startswith("KIT-")]
+    assert kitchen and sum(forecast_rows[h]["forecast_skus"] for h in kitchen) > 0
+    assert all(r["forecast_skus"] == 0 for r in bootstrap_rows.values())
+    hub = max(kitchen, key=lambda h: forecast_rows[h]["forecast_skus"])
+    code, out, err = run_cli(capsys, *base, "--hub", hub)
+    assert code == 0, err
+    assert json.loads(out)["results"] == [forecast_rows[hub]]
+
+
 def test_simulate_sampled_demand_is_seeded(capsys: pytest.CaptureFixture[str], stored: str) -> None:
     """Sampled demand with the same seed gives the same figures; the table prints every hub."""
     args = (

@@ -41,6 +41,16 @@ class DemandSource(StrEnum):
     SAMPLED = "sampled"
 
 
+class DistributionSource(StrEnum):
+    """Where ``simulate``'s policies take lead-time demand distributions from."""
+
+    FORECAST = "forecast"
+    """As the ``inventory`` stage: the forecasting engine's quantiles for durable SKUs it can fit,
+    the bootstrap for the rest (perishables, short histories)."""
+    BOOTSTRAP = "bootstrap"
+    """The moving-block bootstrap of the daily history for every SKU."""
+
+
 def _as_of(value: str | None) -> datetime:
     """``--as-of`` as local midnight, or the day after the newest stored order."""
     if value is not None:
@@ -74,17 +84,31 @@ def simulate_command(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Plan date YYYY-MM-DD (default: after the last order).")
     ] = None,
+    distribution: Annotated[
+        DistributionSource,
+        typer.Option(
+            help="forecast: durable SKUs plan from the forecasting engine's quantiles, as the inventory "
+            "stage does; bootstrap: every SKU from the bootstrap of its daily history."
+        ),
+    ] = DistributionSource.FORECAST,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Replay demand against stocking policies at every hub and compare them side by side."""
+    """Replay demand against stocking policies at every hub and compare them side by side.
+
+    Policies plan from the same lead-time demand distributions as the ``inventory`` stage unless
+    ``--distribution bootstrap``: with history demand the forecasts are made at the replay's first day
+    (from the history before it), with sampled demand at ``--as-of``. Forecasts are made over every
+    hub's series at once, as the stage does, so one hub's figures do not depend on ``--hub``.
+    """
     from microfactory.fulfilment.inventory import (
+        ForecastDemand,
         PolicyKind,
         choose_policies,
         replay_history,
         sample_demand,
         simulate_hub,
     )
-    from microfactory.plan.stages.inventory import HISTORY_DAYS, discover_hubs, hub_setup
+    from microfactory.plan.stages.inventory import HISTORY_DAYS, discover_hubs, hub_forecasts, hub_setup
     from microfactory.store import load_master_data, load_orders, upgrade
 
     settings = common.settings()
@@ -94,22 +118,31 @@ def simulate_command(
     rng_seed = settings.seed if seed is None else seed
     with common.session() as session:
         master = load_master_data(session)
-        hubs = discover_hubs(master)
-        if hub is not None:
-            hubs = [h for h in hubs if h.hub == hub]
-            if not hubs:
-                raise NotFoundError("hub", hub)
+        every_hub = discover_hubs(master)
+        hubs = every_hub if hub is None else [h for h in every_hub if h.hub == hub]
+        if hub is not None and not hubs:
+            raise NotFoundError("hub", hub)
+        planned = every_hub if distribution is DistributionSource.FORECAST else hubs
         orders = {
             b: load_orders(
                 session, brand=b, created_from=when - timedelta(days=HISTORY_DAYS + 14), created_to=when
             )
-            for b in {h.brand for h in hubs}
+            for b in {h.brand for h in planned}
         }
+    setups = {
+        h.hub: hub_setup(master, h, orders[h.brand], as_of=when, circuity=settings.circuity) for h in planned
+    }
+    forecasts: dict[str, dict[str, ForecastDemand]] = {}
+    if distribution is DistributionSource.FORECAST:
+        back_days = 7 * weeks if demand is DemandSource.HISTORY else 0
+        problems = [s.problem for s in setups.values()]
+        forecasts = hub_forecasts(problems, back_days=back_days, seed=rng_seed)
     rows: list[dict[str, float | int | str]] = []
     for spec in hubs:
-        setup = hub_setup(master, spec, orders[spec.brand], as_of=when, circuity=settings.circuity)
+        setup = setups[spec.hub]
         if not setup.problem.items:
             continue
+        hub_forecast = forecasts.get(spec.hub)
         for choice in chosen:
             kind = None if choice is PolicyChoice.AUTO else PolicyKind(choice.value)
             if demand is DemandSource.HISTORY:
@@ -119,9 +152,10 @@ def simulate_command(
                     days=7 * weeks,
                     seed=rng_seed,
                     kg_co2e_per_trip=setup.kg_co2e_per_trip,
+                    forecasts=hub_forecast,
                 )
             else:
-                policies = choose_policies(setup.problem, kind, seed=rng_seed)
+                policies = choose_policies(setup.problem, kind, seed=rng_seed, forecasts=hub_forecast)
                 future, firm = sample_demand(setup.problem, 7 * weeks, seed=rng_seed)
                 outcome = simulate_hub(
                     setup.problem,
@@ -132,13 +166,30 @@ def simulate_command(
                     label=choice.value,
                     kg_co2e_per_trip=setup.kg_co2e_per_trip,
                 )
-            rows.append({"hub": spec.hub, **outcome.kpis(), "policy": choice.value})
+            rows.append(
+                {
+                    "hub": spec.hub,
+                    **outcome.kpis(),
+                    "policy": choice.value,
+                    "forecast_skus": len(hub_forecast or {}),
+                }
+            )
     if as_json:
-        print_json(out, {"as_of": when.isoformat(), "weeks": weeks, "demand": demand.value, "results": rows})
+        print_json(
+            out,
+            {
+                "as_of": when.isoformat(),
+                "weeks": weeks,
+                "demand": demand.value,
+                "distribution": distribution.value,
+                "results": rows,
+            },
+        )
         return
     headers = [
         "hub",
         "policy",
+        "forecast SKUs",
         "fill %",
         "stock-out SKU-days",
         "avg stock £",
@@ -150,12 +201,14 @@ def simulate_command(
     ]
     out.print(
         table(
-            f"Hub stock: {weeks} weeks of {demand.value} demand from {when.astimezone(LONDON):%d %b %Y}",
+            f"Hub stock: {weeks} weeks of {demand.value} demand from {when.astimezone(LONDON):%d %b %Y}"
+            f" ({distribution.value} distributions)",
             headers,
             [
                 [
                     r["hub"],
                     r["policy"],
+                    r["forecast_skus"],
                     round(100 * float(r["fill_rate"]), 1),
                     r["stockout_sku_days"],
                     round(float(r["avg_stock_value_pence"]) / 100, 2),

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -21,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from microfactory.demand.forecast import ForecastResult
+from microfactory.demand.forecast.models import linear_trend_forecast, parse_model
 from microfactory.domain import WeeklyDemand
 from microfactory.plan.stages.base import StageContext, StageReport
 from microfactory.plan.stages.forecast import (
@@ -28,13 +30,16 @@ from microfactory.plan.stages.forecast import (
     STAGE,
     BrandForecast,
     brand_history,
+    brand_total,
     forecast_horizon,
     forecast_problems,
     forecast_report_section,
+    hierarchy_size,
     planning_config,
     run_forecast,
     series_keys,
     short_ids,
+    trend_check,
 )
 from microfactory.report.forecast import FanPoint, fan_chart_svg
 from microfactory.store.forecast_repository import (
@@ -168,6 +173,67 @@ def test_fan_chart_is_inline_svg() -> None:
     assert "No data" in fan_chart_svg([], [], title="x")
 
 
+def test_trend_model_extrapolates_the_least_squares_line() -> None:
+    """``Trend(n)`` fits a line through the last n values (NaN-padded rows too) and extends it."""
+    assert parse_model("trend(26)", 52).name == "Trend(26)"
+    with pytest.raises(ValueError, match="window length"):
+        parse_model("Trend", 52)
+    window = np.array(
+        [
+            [np.nan, 1.0, 2.0, 3.0],  # slope 1: 4, 5
+            [5.0, 5.0, 5.0, 5.0],  # flat
+            [0.0, 2.0, 0.0, 2.0],  # t̄ 1.5, ȳ 1, slope 0.4: 1 + 0.4 * (4 - 1.5) = 2, then 2.4
+            [np.nan, np.nan, np.nan, 4.0],  # one value: that value
+            [np.nan] * 4,  # none: 0
+        ]
+    )
+    expected = [[4.0, 5.0], [5.0, 5.0], [2.0, 2.4], [4.0, 4.0], [0.0, 0.0]]
+    assert linear_trend_forecast(window, 2) == pytest.approx(np.array(expected))
+
+
+def _bottom(slope: float, weeks: int = 80, seed: int = 1) -> pd.DataFrame:
+    """2 families × 2 areas of weekly demand growing by ``slope`` units a week each, with seeded noise."""
+    rng = np.random.default_rng(seed)
+    ds = pd.date_range("2024-01-01", periods=weeks, freq="W-MON")
+    parts = [
+        pd.DataFrame(
+            {
+                "sku_family": family,
+                "area": area,
+                "ds": ds,
+                "y": np.maximum(0.0, 20.0 + slope * np.arange(weeks) + rng.normal(0.0, 3.0, weeks)).round(),
+            }
+        )
+        for family in ("F1", "F2")
+        for area in ("M", "EC")
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
+def test_hierarchy_size_and_total() -> None:
+    """4 bottom pairs, 2 families, 2 areas and the total: 9 series; the total sums every pair."""
+    frame = _bottom(0.0, weeks=5)
+    assert hierarchy_size(frame) == 9
+    total = brand_total(frame)
+    assert list(total.columns) == ["unique_id", "ds", "y"] and len(total) == 5
+    assert total["y"].sum() == frame["y"].sum() and set(total["unique_id"]) == {"total"}
+
+
+def test_trend_check_offers_trend_models_only_to_a_trending_total() -> None:
+    """A growing brand gets the trend models (only the cheap ones above the series bound); a flat one none."""
+    config = planning_config(1, backtest_windows=2)
+    models = ("Trend(26)", "AutoETS(1)")
+    growing = trend_check(_bottom(1.0), config, models)
+    assert growing.offered == models
+    assert growing.trend_mase is not None and growing.flat_mase is not None
+    assert growing.trend_mase <= 0.9 * growing.flat_mase
+    bounded = trend_check(_bottom(1.0), config, models, max_expensive_series=8)
+    assert bounded.offered == ("Trend(26)",)
+    flat = trend_check(_bottom(0.0), config, models)
+    assert flat.offered == () and flat.trend_mase is not None and flat.flat_mase is not None
+    assert trend_check(_bottom(1.0), config, ()).offered == ()
+
+
 @dataclass
 class Forecasted:
     sessions: sessionmaker[Session]
@@ -193,7 +259,14 @@ def test_every_brand_forecast_and_stored(forecasted: Forecasted) -> None:
         assert report.horizon.start == datetime(2026, 11, 23, tzinfo=UTC)
         assert report.horizon.end - report.horizon.start == timedelta(weeks=8)
         kpis = report.kpis
-        for key in ("series", "auto_mase", "best_single_mase", "best_single_model", "seconds"):
+        for key in (
+            "series",
+            "auto_mase",
+            "best_single_mase",
+            "best_single_model",
+            "seconds",
+            "trend_models",
+        ):
             assert key in kpis, key
         classes = ("smooth", "erratic", "intermittent", "lumpy", "no_demand")
         shares = [float(kpis[f"share_{c}"]) for c in classes]
@@ -202,6 +275,10 @@ def test_every_brand_forecast_and_stored(forecasted: Forecasted) -> None:
         with forecasted.sessions() as session:
             run = latest_forecast_run(session, report.scope)
             assert run is not None and run.plan_run_id == report.plan_run_id
+            assert run.parameters["top_k"] == 1 and run.parameters["inner_windows"] == 8
+            offered = list(run.parameters["trend_models"])
+            assert kpis["trend_models"] == (", ".join(offered) or "none")
+            assert set(offered) <= set(run.parameters["models"])
             assert run.version and run.horizon_weeks == 8 and run.history_end == MONDAY
             ids = set(load_forecasts(session, report.scope)["unique_id"])
             assert "total" in ids and not any(i.startswith("total/") for i in ids)
@@ -249,6 +326,7 @@ def test_report_section(forecasted: Forecasted) -> None:
     assert html.startswith('<section id="forecast">') and html.endswith("</section>")
     assert "FOOD" in html and "KITCHEN" in html and "Demand classes" in html
     assert "GB total" in html and html.count("<svg") >= 4
+    assert html.count("on the GB total's backtest") == 2  # why trend models were (not) offered
     assert "<script" not in html and "https://" not in html
 
 

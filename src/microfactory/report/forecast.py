@@ -213,11 +213,28 @@ def _candidates(run: ForecastRunRecord) -> str:
     models = run.parameters.get("models") or []
     if not models:
         return "Candidates: the engine's default pool."
-    return (
+    text = (
         f"Candidates: {escape(', '.join(map(str, models)))} — they forecast the mean, not the median, so "
         "forecasts add up over zones and families without bias (MASE favours medians on intermittent "
         "series, so expect it above 1 there)."
     )
+    return text + _trend_note(run)
+
+
+def _trend_note(run: ForecastRunRecord) -> str:
+    """Why the brand was (or was not) offered trend models: MASE of the best trend and flat model on the
+    total's backtest (runs stored before the trend check have neither)."""
+    k = run.kpis
+    if "total_trend_mase" not in k or "total_flat_mase" not in k:
+        return ""
+    offered = [str(m) for m in run.parameters.get("trend_models") or []]
+    scores = (
+        f"on the GB total's backtest the best trend model scored MASE {float(k['total_trend_mase']):.3f} "
+        f"against {float(k['total_flat_mase']):.3f} for the best flat one"
+    )
+    if offered:
+        return f" Trend models {escape(', '.join(offered))} were offered: {scores}."
+    return f" No trend models were offered: {scores}."
 
 
 def forecast_section(session: Session) -> str:

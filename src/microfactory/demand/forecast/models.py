@@ -2,7 +2,8 @@
 
 Names are ``Base`` or ``Base(n)``: ``WindowAverage(8)`` (mean of the last 8 periods), ``SeasonalNaive(52)``,
 ``AutoETS(52)`` / ``AutoETS(1)`` (seasonal / non-seasonal search), ``AutoTheta(52)``, ``Median(13)`` (median
-of the last 13 periods), ``Zero``. A bare seasonal name takes the configured season length.
+of the last 13 periods), ``Trend(26)`` (least-squares line through the last 26 periods, extrapolated),
+``Zero``. A bare seasonal name takes the configured season length.
 
 Every model produces, for each series, an ``h``-step point forecast from the training values before a
 cut-off; models with native prediction intervals (Naive, SeasonalNaive, HistoricAverage, AutoETS,
@@ -42,11 +43,11 @@ STATSFORECAST_BASES = (
     "IMAPA",
     "SES",
 )
-LOCAL_BASES = ("Zero", "Median")
+LOCAL_BASES = ("Zero", "Median", "Trend")
 NATIVE_INTERVALS = frozenset({"Naive", "SeasonalNaive", "HistoricAverage", "AutoETS", "AutoTheta"})
 EXPENSIVE = frozenset({"AutoETS", "AutoTheta"})
 _SEASONAL = frozenset({"SeasonalNaive", "AutoETS", "AutoTheta"})
-_NEEDS_N = frozenset({"WindowAverage", "Median"})
+_NEEDS_N = frozenset({"WindowAverage", "Median", "Trend"})
 
 
 @dataclass(frozen=True)
@@ -136,10 +137,39 @@ def _local_forecast(spec: ModelSpec, train: FloatArray, horizon: int) -> FloatAr
     if spec.base == "Zero":
         return np.zeros((n_series, horizon))
     window = train[:, -(spec.parameter or 1) :]
+    if spec.base == "Trend":
+        return linear_trend_forecast(window, horizon)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         level = np.nanmedian(window, axis=1) if window.shape[1] else np.full(n_series, np.nan)
     return np.repeat(np.nan_to_num(level, nan=0.0)[:, None], horizon, axis=1)
+
+
+def linear_trend_forecast(window: FloatArray, horizon: int) -> FloatArray:
+    """Least-squares line through each row of ``window`` (right-aligned, NaN-padded), extrapolated.
+
+    A cheap, vectorised trend model for growing or shrinking demand (the means and intermittent
+    methods forecast flat): the forecast ``k`` periods after the last value is the fitted line there.
+    A row with one value forecasts that value; an empty row 0. Negative values are clipped by the
+    caller.
+    """
+    n_series, width = window.shape
+    if width == 0:
+        return np.zeros((n_series, horizon))
+    observed = ~np.isnan(window)
+    count = observed.sum(axis=1)
+    values = np.where(observed, window, 0.0)
+    t = np.broadcast_to(np.arange(width, dtype=np.float64), window.shape)
+    safe = np.maximum(count, 1)
+    t_mean = np.where(observed, t, 0.0).sum(axis=1) / safe
+    y_mean = values.sum(axis=1) / safe
+    t_dev = np.where(observed, t - t_mean[:, None], 0.0)
+    sxx = (t_dev**2).sum(axis=1)
+    sxy = (t_dev * (values - y_mean[:, None])).sum(axis=1)
+    slope = np.divide(sxy, sxx, out=np.zeros(n_series), where=sxx > 0)
+    ahead = np.arange(width, width + horizon, dtype=np.float64)
+    out = y_mean[:, None] + slope[:, None] * (ahead[None, :] - t_mean[:, None])
+    return np.asarray(np.where(count[:, None] > 0, out, 0.0), dtype=np.float64)
 
 
 def _level_for(q: float) -> tuple[int, str] | None:

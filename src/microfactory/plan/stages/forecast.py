@@ -3,7 +3,8 @@
 Per brand, the stage reads the stored weekly demand (the ``demand_history`` stage's output) of the full
 weeks before ``as_of`` (weeks start on Monday, Europe/London), builds dense zero-filled weekly series
 at the bottom level **SKU family × postcode area** and forecasts them with the forecasting engine's
-per-series automatic selection (rolling-origin backtest), reconciled over the grouped hierarchy
+per-series automatic selection (rolling-origin backtest; mean-type candidates, plus trend models
+when the brand's total trends: :func:`trend_check`), reconciled over the grouped hierarchy
 family → total and area → GB total with MinTrace (``mint_shrink``); when the shrunk covariance is
 singular (ill-conditioned) it falls back to BottomUp and says so. Brands are fanned out over the
 runner; each brand's forecast is written in its own transaction as one plan run (scope: the brand),
@@ -99,6 +100,27 @@ a few per cent of it (1,835), at a higher MASE (1.07 against 0.76) that the repo
 """
 PLANNING_FALLBACK = "WindowAverage(13)"
 """Model of a series too short to be selected by backtest (a mean, like the candidates)."""
+PLANNING_TOP_K = 1
+"""Plain per-series selection: on the full demo the median of the top 5 (the engine's default) stayed
+among the flat means on a growing brand and scored worse than the best single model on both brands."""
+PLANNING_INNER_WINDOWS = 8
+"""Backtest windows each selection ranks the candidates on (the engine's default is 4): twice the
+evidence makes per-series selection stable enough to beat the best single model."""
+TREND_MODELS: tuple[str, ...] = ("Trend(26)", "AutoETS(1)", "AutoTheta(52)")
+"""Trend-capable candidates, offered to a brand only when its total's demand trends (:func:`trend_check`).
+
+The means of :data:`PLANNING_MODELS` forecast flat, so a growing brand is under-forecast (the demo's
+food brand by a scaled bias of −1.28). A least-squares line over the last 26 weeks is cheap; AutoETS
+(non-seasonal search, damped trend included) and AutoTheta cost seconds per hundred series and are
+only offered to brands with at most :data:`MAX_EXPENSIVE_SERIES` series."""
+CHEAP_TREND_MODELS: tuple[str, ...] = ("Trend(26)",)
+"""Trend candidates of a trending brand with more than :data:`MAX_EXPENSIVE_SERIES` series."""
+MAX_EXPENSIVE_SERIES = 300
+"""Most hierarchy series a brand may have to be offered AutoETS/AutoTheta (runtime bound: the kitchen
+brand's 803 series took 151 s instead of 30 s with AutoTheta)."""
+TREND_GAIN = 0.10
+"""A brand trends when the best trend model's backtest MASE on its total is at least this share below
+the best of the brand's other candidates."""
 
 log = logging.getLogger(__name__)
 
@@ -218,6 +240,18 @@ def _renamed(result: ForecastResult, ids: Mapping[str, str]) -> ForecastResult:
 
 
 @dataclass(frozen=True)
+class TrendCheck:
+    """Whether a brand is offered trend candidates, and the evidence: backtest MASE on its total."""
+
+    offered: tuple[str, ...]
+    """Trend models added to the brand's candidates (empty: none)."""
+    trend_mase: float | None
+    """Best trend model's MASE on the brand total's backtest (``None``: not scored)."""
+    flat_mase: float | None
+    """Best of the brand's other candidates on the same backtest."""
+
+
+@dataclass(frozen=True)
 class BrandForecastTask:
     """One unit of fan-out: a brand's bottom series and how to forecast them (picklable)."""
 
@@ -225,6 +259,8 @@ class BrandForecastTask:
     history: pd.DataFrame
     config: ForecastConfig
     method: str = RECONCILIATION
+    trend_models: tuple[str, ...] = TREND_MODELS
+    """Trend candidates offered if the brand's total trends (:func:`trend_check`); empty: never."""
 
 
 @dataclass(frozen=True)
@@ -236,27 +272,33 @@ class BrandForecast:
     reconciliation: str
     fallback_reason: str | None
     seconds: float
+    trend: TrendCheck = TrendCheck((), None, None)
 
 
 def forecast_brand(task: BrandForecastTask) -> BrandForecast:
     """Forecast one brand's hierarchy (top-level so worker processes can import it).
 
-    Tries ``task.method`` (MinTrace ``mint_shrink``); if reconciliation fails, typically because the
+    First decides whether the brand gets trend candidates (:func:`trend_check` on its total), then
+    tries ``task.method`` (MinTrace ``mint_shrink``); if reconciliation fails, typically because the
     shrunk covariance of the in-sample errors is singular, it runs again with BottomUp and records why.
     """
     from microfactory.demand.forecast import forecast_hierarchy  # the engine: imported when run
 
     started = time.perf_counter()
     history = task.history[[FAMILY, AREA, DS, Y]]
+    trend = trend_check(history, task.config, task.trend_models)
+    config = task.config
+    if trend.offered:
+        config = replace(config, models=(*(config.models or ()), *trend.offered))
     try:
-        result = forecast_hierarchy(history, HierarchySpec(LEVELS, task.method), task.config)
+        result = forecast_hierarchy(history, HierarchySpec(LEVELS, task.method), config)
         method, reason = task.method, None
     except Exception as exc:  # hierarchicalforecast raises a bare Exception when ill-conditioned
         if task.method == FALLBACK_RECONCILIATION:
             raise
-        result = forecast_hierarchy(history, HierarchySpec(LEVELS, FALLBACK_RECONCILIATION), task.config)
+        result = forecast_hierarchy(history, HierarchySpec(LEVELS, FALLBACK_RECONCILIATION), config)
         method, reason = FALLBACK_RECONCILIATION, f"{type(exc).__name__}: {exc}"
-    return BrandForecast(task.brand, result, method, reason, time.perf_counter() - started)
+    return BrandForecast(task.brand, result, method, reason, time.perf_counter() - started, trend)
 
 
 def _best_single(scores: pd.DataFrame) -> tuple[str | None, float | None, float | None]:
@@ -277,8 +319,9 @@ def forecast_kpis(
     """The stage's KPIs of one brand (flat, JSON-safe).
 
     Series counts, backtest MASE of the automatic selection against the best single model, the share
-    of each demand class, the reconciliation used, forecast and recent history units per week, how
-    many series fell back and the engine's seconds.
+    of each demand class, the reconciliation used, forecast and recent history units per week, the
+    trend models offered and the total's evidence for them, how many series fell back and the
+    engine's seconds.
     """
     result = done.result
     levels = pd.Series([k.level for k in keys.values()])
@@ -314,6 +357,11 @@ def forecast_kpis(
     out["forecast_units_per_week"] = round(float(totals[MEAN].sum()) / max(1, result.config.horizon), 1)
     recent = history.frame[history.frame[DS] >= pd.Timestamp(history.history_end - timedelta(weeks=13))]
     out["history_units_per_week_13w"] = round(float(recent[Y].sum()) / 13.0, 1)
+    out["trend_models"] = ", ".join(done.trend.offered) or "none"
+    if done.trend.trend_mase is not None:
+        out["total_trend_mase"] = round(done.trend.trend_mase, 4)
+    if done.trend.flat_mase is not None:
+        out["total_flat_mase"] = round(done.trend.flat_mase, 4)
     out["series_fell_back"] = fell_back
     mase = pd.to_numeric(result.selection.get("backtest_mase", pd.Series(dtype=float)), errors="coerce")
     out["series_unscored"] = int((~np.isfinite(mase.to_numpy(dtype=float))).sum())
@@ -370,14 +418,81 @@ def forecast_problems(
 def planning_config(seed: int, *, backtest_windows: int = 4) -> ForecastConfig:
     """The stage's engine configuration: :data:`PLANNING_MODELS`, a mean fallback, ``seed``.
 
-    ``backtest_windows`` rolling origins score the selection (fewer for a quick run).
+    ``backtest_windows`` rolling origins score the selection (fewer for a quick run); each series
+    gets the single best candidate (:data:`PLANNING_TOP_K`) ranked on :data:`PLANNING_INNER_WINDOWS`.
     """
     return ForecastConfig(
         models=PLANNING_MODELS,
         fallback_model=PLANNING_FALLBACK,
         seed=seed,
         backtest_windows=backtest_windows,
+        top_k=PLANNING_TOP_K,
+        inner_windows=PLANNING_INNER_WINDOWS,
     )
+
+
+def brand_total(history: pd.DataFrame) -> pd.DataFrame:
+    """The brand total's weekly series (``unique_id, ds, y``) from its bottom ``history``."""
+    total = history.groupby(DS, as_index=False)[Y].sum()
+    return pd.DataFrame(total.assign(**{UNIQUE_ID: TOTAL_ID})[[UNIQUE_ID, DS, Y]])
+
+
+def hierarchy_size(history: pd.DataFrame) -> int:
+    """Number of series of the brand's hierarchy: bottom pairs, families, areas and the total."""
+    pairs = history[[FAMILY, AREA]].drop_duplicates()
+    return len(pairs) + pairs[FAMILY].nunique() + pairs[AREA].nunique() + 1
+
+
+def trend_check(
+    history: pd.DataFrame,
+    config: ForecastConfig,
+    trend_models: Sequence[str] = TREND_MODELS,
+    *,
+    max_expensive_series: int = MAX_EXPENSIVE_SERIES,
+    gain: float = TREND_GAIN,
+) -> TrendCheck:
+    """Which trend models to offer a brand: only where a trend helps, so runtime stays bounded.
+
+    One backtest of the brand total (a single series: under a second even with AutoTheta) with the
+    brand's candidates plus ``trend_models``; when the best trend model's MASE is at least ``gain``
+    below the best other candidate's, the brand trends and gets the trend models: all of them if its
+    hierarchy has at most ``max_expensive_series`` series, else only the cheap ones (no AutoETS or
+    AutoTheta). A flat or noisy total (the demo's kitchen brand) keeps the plain pool.
+    """
+    from microfactory.demand.forecast import backtest  # the engine: imported when run
+
+    flat = tuple(config.models or ())
+    extra = tuple(m for m in trend_models if m not in flat)
+    if not extra or not flat:
+        return TrendCheck((), None, None)
+    scores = backtest(brand_total(history), replace(config, models=(*flat, *extra), report_models=()))
+    mase = dict(zip(scores[MODEL].astype(str), scores["mase"].astype(float), strict=True))
+
+    def best(names: Sequence[str]) -> float | None:
+        finite = [v for n in names if np.isfinite(v := mase.get(_canonical(n, config), np.nan))]
+        return min(finite) if finite else None
+
+    trend, other = best(extra), best(flat)
+    if trend is None or other is None or trend > (1.0 - gain) * other:
+        return TrendCheck((), trend, other)
+    offered = extra
+    if hierarchy_size(history) > max_expensive_series:
+        offered = tuple(m for m in extra if not _expensive(m, config))
+    return TrendCheck(offered, trend, other)
+
+
+def _canonical(name: str, config: ForecastConfig) -> str:
+    """The engine's label of model ``name`` (``AutoTheta`` → ``AutoTheta(52)``)."""
+    from microfactory.demand.forecast.models import parse_model
+
+    return parse_model(name, config.season_length).name
+
+
+def _expensive(name: str, config: ForecastConfig) -> bool:
+    """Whether model ``name`` is one of the engine's costly automatic searches (AutoETS, AutoTheta)."""
+    from microfactory.demand.forecast.models import parse_model
+
+    return parse_model(name, config.season_length).expensive
 
 
 def forecast_horizon(history_end: date, weeks: int) -> PlanHorizon:
@@ -393,12 +508,13 @@ def run_forecast(
     horizon_weeks: int = HORIZON_WEEKS,
     brands: Sequence[str] | None = None,
     config: ForecastConfig | None = None,
+    trend_models: Sequence[str] = TREND_MODELS,
 ) -> list[StageReport]:
     """Forecast every brand's stored weekly demand (or only ``brands``) and store the forecasts.
 
     ``horizon_weeks`` weeks ahead from the first week after the history; the engine's candidates,
     seed and backtest design come from ``config`` (default: :func:`planning_config` with the
-    settings' seed).
+    settings' seed); a brand whose total trends is also offered ``trend_models`` (:func:`trend_check`).
     Brands without weekly demand before ``ctx.as_of`` are skipped. One plan run per brand, each in
     its own transaction.
     """
@@ -410,7 +526,7 @@ def run_forecast(
         weekly = load_weekly_demand(session)
     names = sorted({w.brand for w in weekly}) if brands is None else list(brands)
     histories = [h for b in names if (h := brand_history(weekly, b, ctx.as_of)) is not None]
-    tasks = [BrandForecastTask(h.brand, h.frame, chosen) for h in histories]
+    tasks = [BrandForecastTask(h.brand, h.frame, chosen, trend_models=tuple(trend_models)) for h in histories]
     advance = ctx.progress.step("Forecasting per brand", len(tasks))
     results = ctx.runner.map(forecast_brand, tasks, progress=advance)
     ctx.progress.step("Writing forecasts", None)
@@ -444,7 +560,10 @@ def run_forecast(
                     "season_length": chosen.season_length,
                     "backtest_windows": chosen.backtest_windows,
                     "quantiles": list(chosen.quantiles),
-                    "models": list(chosen.models or ()),
+                    "models": list(done.result.config.models or ()),
+                    "trend_models": list(done.trend.offered),
+                    "top_k": chosen.top_k,
+                    "inner_windows": chosen.inner_windows,
                     "fallback_model": chosen.fallback_model,
                     "seed": chosen.seed,
                 },
