@@ -27,7 +27,12 @@ the replay's start for the replay, and its per-week quantiles become interval di
 release-calendar lead time (:class:`microfactory.fulfilment.inventory.ForecastDemand`). Series the
 engine cannot fit (under :data:`MIN_FORECAST_WEEKS` weeks since the first sale, or no scored backtest
 window) keep the moving-block bootstrap of their daily history, as do perishables (their newsvendor
-reads the weekday's daily demand). KPI ``distribution_source`` counts the SKUs per source.
+reads the weekday's daily demand). The forecast is only a candidate: each hub's durable SKUs are
+replayed under both sources (:func:`choose_source`) and keep the forecast only if its replay meets the
+fill-rate target and is cheaper than a bootstrap replay that meets it too (or fills more when neither
+meets it); otherwise every durable SKU of the hub plans from the bootstrap. KPI ``distribution_source``
+counts the SKUs per source, ``distribution_choice`` names the hub's choice (with a reason) and
+``choice_<source>_fill_rate`` / ``choice_<source>_avg_stock_value_pence`` hold both replays (durables).
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ import logging
 import math
 import time
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -504,20 +509,14 @@ def plan_hub(
         setup = hub_setup(master, spec, orders, as_of=as_of, circuity=circuity)
     problem, reviews = setup.problem, setup.problem.reviews
     items = problem.items
-    policies = choose_policies(problem, seed=seed, forecasts=forecasts) if items else []
-    replays = []
+    replays: list[HubOutcome] = []
+    choice = SourceChoice("bootstrap", "no durable SKU has a forecast", {})
     if items:
-        for kind in (None, PolicyKind.NORMAL):
-            replays.append(
-                replay_history(
-                    problem,
-                    kind,
-                    days=7 * replay_weeks,
-                    seed=seed,
-                    kg_co2e_per_trip=setup.kg_co2e_per_trip,
-                    forecasts=replay_forecasts,
-                )
-            )
+        replays, choice = _replay_and_choose(
+            problem, days=7 * replay_weeks, seed=seed, setup=setup, replay_forecasts=replay_forecasts
+        )
+    chosen = forecasts if choice.source == "forecast" else None
+    policies = choose_policies(problem, seed=seed, forecasts=chosen) if items else []
     opening = opening_balance(problem, policies) if on_hand is None else {}
     stock: dict[str, list[tuple[int, int | None]]] = (
         on_hand if on_hand is not None else {sku: [(units, None)] for sku, units in opening.items()}
@@ -536,6 +535,7 @@ def plan_hub(
         "skus": len(items),
         "distance_km": round(setup.distance_km, 1),
         **_source_counts(problem, policies),
+        **choice.kpis(),
         "review_days": ", ".join(
             f"{r.weekday.name.title()} lead {r.lead_days}d / cover {r.protection_days}d" for r in reviews
         ),
@@ -565,6 +565,103 @@ def plan_hub(
         time.perf_counter() - started,
         opening,
     )
+
+
+SOURCES: tuple[str, ...] = ("forecast", "bootstrap")
+"""Lead-time demand sources of durable SKUs the stage chooses between (per hub, on its replay)."""
+
+
+@dataclass(frozen=True)
+class SourceChoice:
+    """The lead-time demand source chosen for a hub's durable SKUs, why, and each source's replay.
+
+    ``replayed`` maps a source to its durable SKUs' replayed ``(fill rate, average stock value in
+    pence)``; empty when there was nothing to choose between.
+    """
+
+    source: str
+    reason: str
+    replayed: dict[str, tuple[float, float]]
+
+    def kpis(self) -> dict[str, float | int | str]:
+        """``distribution_choice``, its reason, and per source the replayed durable fill rate and value."""
+        out: dict[str, float | int | str] = {
+            "distribution_choice": self.source,
+            "distribution_choice_reason": self.reason,
+        }
+        for source, (fill, value_pence) in sorted(self.replayed.items()):
+            out[f"choice_{source}_fill_rate"] = round(fill, 4)
+            out[f"choice_{source}_avg_stock_value_pence"] = round(value_pence)
+        return out
+
+
+def durable_replay(outcome: HubOutcome, durable_skus: Collection[str]) -> tuple[float, float]:
+    """Fill rate (units) and average stock value (pence) of a replay's ``durable_skus`` only.
+
+    Perishables are planned the same way under either source, so they would only dilute the comparison.
+    A replay without durable demand fills 100 %.
+    """
+    durable = [o for o in outcome.items if o.sku in durable_skus]
+    demand = sum(int(o.result.demand_units.sum()) for o in durable)
+    sold = sum(int(o.result.sold_units.sum()) for o in durable)
+    value = sum(o.result.average_stock_units * o.policy.unit_cost_pence for o in durable)
+    return (sold / demand if demand else 1.0), float(value)
+
+
+def choose_source(replayed: Mapping[str, tuple[float, float]], target: float) -> SourceChoice:
+    """The source whose replay meets the fill-rate ``target``; the cheaper if both do, else the fuller.
+
+    ``replayed`` maps each source to its ``(fill rate, average stock value)``. Ties keep the order
+    of :data:`SOURCES` (the forecast first). Why: a planner would rather hit the target than save stock,
+    and would rather save stock than overshoot when both hit it.
+    """
+    order = [s for s in SOURCES if s in replayed]
+    if not order:
+        raise ValueError("no replayed source to choose from")
+    meeting = [s for s in order if replayed[s][0] >= target]
+    if meeting:
+        best = min(meeting, key=lambda s: replayed[s][1])
+        if len(meeting) == len(order) and len(order) > 1:
+            reason = f"both meet the {100 * target:.0f} % target on the replay; {best} is cheaper"
+        else:
+            reason = f"only {best} meets the {100 * target:.0f} % target on the replay"
+    else:
+        best = max(order, key=lambda s: replayed[s][0])
+        reason = f"none meets the {100 * target:.0f} % target on the replay; {best} fills most"
+    if len(order) == 1:
+        reason = f"{best} is the only source"
+    return SourceChoice(best, reason, dict(replayed))
+
+
+def _replay_and_choose(
+    problem: HubProblem,
+    *,
+    days: int,
+    seed: int,
+    setup: HubSetup,
+    replay_forecasts: Mapping[str, ForecastDemand] | None,
+) -> tuple[list[HubOutcome], SourceChoice]:
+    """Replay the hub's last ``days`` under each source and the normal baseline; choose the source.
+
+    Both replays plan from the history before the replayed days only (``replay_forecasts`` are made at
+    the replay's first day), so the choice uses no data after ``as_of``. Without a forecast for any
+    durable SKU the two would be the same replay: the bootstrap is replayed once. Returns the chosen
+    source's replay (label ``auto``) and the normal baseline's, and the choice.
+    """
+
+    def replay(kind: PolicyKind | None, forecasts: Mapping[str, ForecastDemand] | None) -> HubOutcome:
+        return replay_history(
+            problem, kind, days=days, seed=seed, kg_co2e_per_trip=setup.kg_co2e_per_trip, forecasts=forecasts
+        )
+
+    durable = {i.sku for i in problem.items if not i.perishable}
+    by_source = {"bootstrap": replay(None, None)}
+    if replay_forecasts and durable & set(replay_forecasts):
+        by_source["forecast"] = replay(None, replay_forecasts)
+    choice = choose_source(
+        {s: durable_replay(o, durable) for s, o in by_source.items()}, problem.fill_rate_target
+    )
+    return [by_source[choice.source], replay(PolicyKind.NORMAL, None)], choice
 
 
 def _source_counts(problem: HubProblem, policies: Sequence[ItemPolicy]) -> dict[str, float | int | str]:
