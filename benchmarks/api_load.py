@@ -3,8 +3,9 @@
 For each backend (SQLite file; PostgreSQL on ``MICROFACTORY_TEST_DATABASE_URL``, or else a throwaway
 cluster started through ``scripts/pg_test_cluster.sh``) it migrates a fresh database, stores a small
 demo's master data and a planner with an API key, starts ``microfactory``'s API under Uvicorn in a
-child process, and has 16 client threads (one keep-alive ``httpx`` connection each) POST distinct
-orders to ``/api/v1/orders``; every answer must be 200 with one order inserted. Prints a CSV table
+child process, and has 16 clients (asyncio coroutines, one raw keep-alive HTTP/1.1 connection each)
+POST distinct orders to ``/api/v1/orders``; every answer must be 200 with one order inserted, and
+afterwards the database must hold every order exactly once, each with its audit row. Prints a CSV table
 (one row per backend: orders, clients, seconds, orders/s, p50/p99/max latency in ms) then
 ``sqlite_orders_per_s=… sqlite_p99_ms=… postgres_orders_per_s=… postgres_p99_ms=…``. Target: ≥ 1,000
 orders/s on SQLite with p99 < 50 ms. Progress and the machine's load average go to stderr.
@@ -13,6 +14,7 @@ orders/s on SQLite with p99 < 50 ms. Progress and the machine's load average go 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import secrets
@@ -20,16 +22,16 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import distinct as distinct_
 from sqlalchemy.engine import make_url
 
 from benchmarks.common import TableWriter, log, summary_line
@@ -37,6 +39,8 @@ from microfactory.config import normalise_database_url
 from microfactory.demo import build_demo
 from microfactory.store import create_engine_for, make_session_factory, save_master_data, transaction, upgrade
 from microfactory.store.api_repository import Role, create_api_key, create_user
+from microfactory.store.models import OrderRow
+from microfactory.store.models.api import ApiAuditRow
 
 COLUMNS = (
     "backend",
@@ -50,6 +54,7 @@ COLUMNS = (
     "load_1min",
 )
 ROOT = Path(__file__).resolve().parent.parent
+ORDERS_PATH = "/api/v1/orders"
 
 
 def _percentile(values: Sequence[float], q: float) -> float:
@@ -133,33 +138,81 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def load(base: str, key: str, templates: list[dict[str, Any]], orders: int, clients: int) -> dict[str, float]:
-    """POST ``orders`` orders from ``clients`` threads; returns throughput and latency figures."""
+def _request_bytes(host: str, key: str, body: dict[str, Any]) -> bytes:
+    """One keep-alive ``POST /api/v1/orders`` as raw HTTP/1.1 bytes."""
+    payload = json.dumps(body, separators=(",", ":")).encode()
+    head = (
+        f"POST {ORDERS_PATH} HTTP/1.1\r\nHost: {host}\r\nX-API-Key: {key}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
+    )
+    return head.encode("ascii") + payload
+
+
+async def _exchange(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
+) -> tuple[int, bytes]:
+    """Send ``request`` and read the whole answer (status and body; the server always sends a length)."""
+    writer.write(request)
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    length = None
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    if length is None:
+        raise RuntimeError(f"answer without Content-Length: {head[:200]!r}")
+    return status, await reader.readexactly(length)
+
+
+def load(
+    host: str, port: int, key: str, templates: list[dict[str, Any]], orders: int, clients: int
+) -> dict[str, float]:
+    """POST ``orders`` orders from ``clients`` keep-alive connections; returns throughput and latency.
+
+    Each client is a coroutine with its own HTTP/1.1 connection sending one request at a time (raw
+    bytes over asyncio streams: a heavy HTTP client would eat the CPU the server needs on a small
+    machine). Request bodies are encoded before the clock starts; each latency runs from sending a
+    request to having read its whole answer, and every answer must be 200 with one order inserted.
+    """
     created = datetime(2026, 11, 20, 9, tzinfo=UTC)
+    address = f"{host}:{port}"
+    plans = [
+        [_request_bytes(address, key, order_body(n, templates[n % len(templates)], created))
+         for n in range(index, orders, clients)]
+        for index in range(clients)
+    ]  # fmt: skip
+    warm_up = (f"GET /api/v1/auth/me HTTP/1.1\r\nHost: {address}\r\nX-API-Key: {key}\r\n\r\n").encode()
     latencies: list[list[float]] = [[] for _ in range(clients)]
     failures: list[str] = []
-    barrier = threading.Barrier(clients + 1)
 
-    def client(index: int) -> None:
-        with httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=30) as http:
-            http.get("/api/v1/auth/me")  # connect and warm up outside the timed part
-            barrier.wait()
-            for n in range(index, orders, clients):
-                body = order_body(n, templates[n % len(templates)], created)
+    async def client(index: int, connected: asyncio.Barrier) -> None:
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            status, _ = await _exchange(reader, writer, warm_up)  # connect and warm up, untimed
+            if status != 200:
+                raise RuntimeError(f"warm-up answered {status}")
+            await connected.wait()
+            timings = latencies[index]
+            for request in plans[index]:
                 started = time.perf_counter()
-                response = http.post("/api/v1/orders", json=body)
-                latencies[index].append(time.perf_counter() - started)
-                if response.status_code != 200 or response.json().get("inserted") != 1:
-                    failures.append(f"{response.status_code} {response.text[:200]}")
+                status, body = await _exchange(reader, writer, request)
+                timings.append(time.perf_counter() - started)
+                if status != 200 or json.loads(body).get("inserted") != 1:
+                    failures.append(f"{status} {body[:200]!r}")
+        finally:
+            writer.close()
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    for t in threads:
-        t.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for t in threads:
-        t.join()
-    seconds = time.perf_counter() - started
+    async def run() -> float:
+        connected = asyncio.Barrier(clients + 1)
+        tasks = [asyncio.create_task(client(i, connected)) for i in range(clients)]
+        await connected.wait()
+        started = time.perf_counter()
+        await asyncio.gather(*tasks)
+        return time.perf_counter() - started
+
+    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+        seconds = runner.run(run())
     if failures:
         raise RuntimeError(f"{len(failures)} requests failed, e.g. {failures[0]}")
     every = [x for per in latencies for x in per]
@@ -173,6 +226,36 @@ def load(base: str, key: str, templates: list[dict[str, Any]], orders: int, clie
         "max_ms": 1000 * max(every),
         "load_1min": os.getloadavg()[0],
     }
+
+
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's event loop when installed (leaner for the client too), else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
+
+
+def verify(url: str, orders: int) -> None:
+    """Check the database holds every order sent exactly once, each with its audit row."""
+    engine = create_engine_for(url)
+    try:
+        with engine.connect() as conn:
+            stored, distinct = conn.execute(
+                select(func.count(), func.count(distinct_(OrderRow.external_id))).where(
+                    OrderRow.channel == "bench"
+                )
+            ).one()
+            audited = conn.execute(
+                select(func.count()).select_from(ApiAuditRow).where(ApiAuditRow.action == "orders.upsert")
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    if not stored == distinct == audited == orders:
+        raise RuntimeError(
+            f"sent {orders} orders but the database holds {stored} ({distinct} distinct, {audited} audited)"
+        )
 
 
 @contextmanager
@@ -200,9 +283,11 @@ def run_backend(backend: str, url: str, args: argparse.Namespace) -> dict[str, A
     """Prepare ``url``, serve it, load it; returns the table row."""
     log(f"{backend}: preparing the database")
     key, templates = prepare(url, args.seed)
-    with server(url, free_port(), args.server_workers) as base:
+    port = free_port()
+    with server(url, port, args.server_workers):
         log(f"{backend}: {args.orders:,} orders from {args.clients} clients (load {os.getloadavg()[0]:.1f})")
-        figures = load(base, key, templates, args.orders, args.clients)
+        figures = load("127.0.0.1", port, key, templates, args.orders, args.clients)
+    verify(url, args.orders)
     log(f"{backend}: {figures['orders_per_s']:.0f} orders/s, p99 {figures['p99_ms']:.1f} ms")
     return {"backend": backend, **figures}
 
