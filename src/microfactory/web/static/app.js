@@ -96,7 +96,7 @@ async function networkPage() {
     : h("p", { class: "muted" }, "No stored scenario yet: run one from Scenarios.");
   return [
     h("h2", {}, "Network"),
-    h("div", { class: "controls" }, "Scenario ", picker, h("span", { class: "muted" }, "Squares: sites; circles: zones served; solid lines: primary, dashed: backup; heat-zones arrive with their endpoint.")),
+    h("div", { class: "controls" }, "Scenario ", picker, h("span", { class: "muted" }, "Squares: sites; circles: zones served; solid lines: primary, dashed: backup; orders per km² by zone: the Heat-zones page.")),
     h("div", { class: "row" }, svgBox("network-map", svg), h("div", {}, sites, record ? kpiTable(record.kpis) : null)),
   ];
 }
