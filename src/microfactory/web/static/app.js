@@ -142,10 +142,15 @@ async function ganttPage() {
   const full = chart ? chart.getAttribute("viewBox").split(" ").map(Number) : [0, 0, 1, 1];
   let zoom = 1;
   let left = 0;
+  // Zoom around the middle of the scheduled work (the bars), not the start of the week.
+  const bars = chart ? [...chart.querySelectorAll("rect")].map((r) => [Number(r.getAttribute("x")), Number(r.getAttribute("width"))])
+    .filter(([x, w]) => Number.isFinite(x) && Number.isFinite(w) && w > 0 && w < full[2] * 0.9) : [];
+  let focus = bars.length ? (Math.min(...bars.map(([x]) => x)) + Math.max(...bars.map(([x, w]) => x + w))) / 2 : full[0] + full[2] / 2;
   const apply = () => {
     if (!chart) return;
     const width = full[2] / zoom;
-    left = Math.max(0, Math.min(left, full[2] - width));
+    left = Math.max(0, Math.min(focus - width / 2, full[2] - width));
+    focus = left + width / 2;
     // A narrower viewBox in a taller viewport: uniform zoom ×zoom, panned along the time axis.
     chart.setAttribute("viewBox", `${left} ${full[1]} ${width} ${full[3]}`);
     chart.setAttribute("height", String(full[3] * zoom));
@@ -155,8 +160,8 @@ async function ganttPage() {
   const controls = h("div", { class: "controls" }, "Site week ", picker,
     h("button", { id: "zoom-in", type: "button", onclick: () => { zoom = Math.min(zoom * 2, 32); apply(); } }, "Zoom in"),
     h("button", { id: "zoom-out", type: "button", onclick: () => { zoom = Math.max(zoom / 2, 1); apply(); } }, "Zoom out"),
-    h("button", { type: "button", onclick: () => { left -= full[2] / zoom / 2; apply(); } }, "◀"),
-    h("button", { type: "button", onclick: () => { left += full[2] / zoom / 2; apply(); } }, "▶"),
+    h("button", { type: "button", onclick: () => { focus -= full[2] / zoom / 2; apply(); } }, "◀"),
+    h("button", { type: "button", onclick: () => { focus += full[2] / zoom / 2; apply(); } }, "▶"),
     h("span", { id: "zoom-level" }, "×1"));
   const late = new Set(detail.late_runs);
   const runs = table("runs", ["run", "SKU", "qty", "start", "end", "late"], detail.production_runs.map((r) => [r.run_code, r.sku, r.quantity, london(r.start), london(r.end), late.has(r.run_code) ? h("span", { class: "late" }, "late") : ""]));
