@@ -75,6 +75,7 @@ demo: $(STAMP)
 
 ruff: $(STAMP)
 	$(BIN)/ruff check $(LINT_DIRS)
+	$(BIN)/ruff format --check $(LINT_DIRS)
 
 mypy: $(STAMP)
 	$(BIN)/mypy $(MYPY_PATHS)

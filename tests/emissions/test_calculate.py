@@ -31,6 +31,8 @@ PHEV = "5_303_3107_4_1"  # Scope 1, Vans, Average (up to 3.5 t), PHEV, km: 0.130
 REEFER = "5_305_3112_4_1"  # Scope 1, HGVs refrigerated, Rigid (>3.5-7.5 t), Average laden, km: 0.59005
 
 # (case, key, boundary, method, trip km, [(kg, km on vehicle)], capacity kg, laden, total kg, per order kg)
+# One hand-checked case per row reads better than the formatter's one value per line.
+# fmt: off
 CASES = [
     # 1. Diesel van TTW per km: 100 km × 0.27878 (5_303_3095_4_1) = 27.878; one order takes it all.
     ("diesel-ttw-km", DVAN, TTW, PER_KM, 100.0, [(500.0, 50.0)], None, False, 27.878, [27.878]),
@@ -78,6 +80,7 @@ CASES = [
     # 17. No tonne-km on the trip (empty parcels): 10 km × 0.27878 = 2.7878 split equally, 1.3939 each.
     ("zero-mass", DVAN, TTW, PER_KM, 10.0, [(0.0, 4.0), (0.0, 6.0)], None, False, 2.7878, [1.3939, 1.3939]),
 ]
+# fmt: on
 
 
 @pytest.mark.parametrize(

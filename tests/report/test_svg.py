@@ -26,7 +26,7 @@ def test_map_contains_outline_and_labelled_points() -> None:
         ]
     )
     assert svg.startswith("<svg") and svg.endswith("</svg>")
-    assert "<path d=\"M" in svg
+    assert '<path d="M' in svg
     assert "<circle" in svg and "<rect" in svg
     assert "M1 &lt;zone&gt;" in svg and "B&amp;M" in svg
     assert "http://" not in svg.replace('xmlns="http://www.w3.org/2000/svg"', "")
