@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 
 from microfactory.domain import Order, OrderStatus, PlanHorizon, WeeklyDemand
@@ -98,7 +99,9 @@ def order_lines_from_orders(
     return frame
 
 
-def _check_frame(lines: pd.DataFrame, source: str) -> None:
+def check_order_lines(lines: pd.DataFrame, source: str) -> None:
+    """Refuse an order-lines frame that lacks a column of :data:`ORDER_LINE_COLUMNS`, has naive times or a
+    negative quantity, naming ``source`` (and the row, when the frame's index is a row number)."""
     missing = [c for c in ORDER_LINE_COLUMNS if c not in lines.columns]
     if missing:
         raise InvalidInputError.single(source, f"missing columns: {', '.join(missing)}")
@@ -106,9 +109,9 @@ def _check_frame(lines: pd.DataFrame, source: str) -> None:
         raise InvalidInputError.single(source, "must be timezone-aware datetimes (UTC)", field="created_at")
     negative = lines.index[lines["quantity"] < 0]
     if len(negative):
-        raise InvalidInputError.single(
-            source, "quantity must not be negative", field="quantity", row=int(negative[0])
-        )
+        label = negative[0]
+        row = int(label) if isinstance(label, int | np.integer) else None
+        raise InvalidInputError.single(source, "quantity must not be negative", field="quantity", row=row)
 
 
 def summarise_demand_history(
@@ -120,7 +123,7 @@ def summarise_demand_history(
     Europe/London; only whole or partial weeks that contain orders produce rows (zero weeks are
     implicit). Raises :class:`InvalidInputError` when a column is missing or malformed.
     """
-    _check_frame(lines, source)
+    check_order_lines(lines, source)
     start = pd.Timestamp(horizon.start)
     end = pd.Timestamp(horizon.end)
     window = lines[(lines["created_at"] >= start) & (lines["created_at"] < end)]

@@ -37,7 +37,7 @@ from microfactory.demand.heatzones.model import (
     ZoneLevel,
     ZoneShape,
 )
-from microfactory.demand.history import ORDER_LINE_COLUMNS
+from microfactory.demand.history import check_order_lines
 from microfactory.errors import ErrorLocation, InputIssue, InvalidInputError
 
 LONDON = "Europe/London"
@@ -83,7 +83,7 @@ def heat_zones(
         raise ValueError(f"weeks must be at least 1, got {weeks}")
     if not 0 <= h3_resolution <= 15:
         raise ValueError(f"h3_resolution must be 0..15, got {h3_resolution}")
-    _check_frame(lines, source)
+    check_order_lines(lines, source)
     unknown = sorted({str(o) for o in lines["outcode"].unique() if o not in outcodes})
     if unknown and not skip_unknown_outcodes:
         raise _unknown_outcode_error(lines, set(unknown), source)
@@ -198,19 +198,6 @@ def _lonlat_signed_area(ring: list[tuple[float, float]] | Ring) -> float:
 
 def _shape(zone: str, level: ZoneLevel, outcodes: OutcodeGeometry) -> ZoneShape:
     return h3_shape(zone) if level is ZoneLevel.H3 else outcodes.shape(zone)
-
-
-def _check_frame(lines: pd.DataFrame, source: str) -> None:
-    missing = [c for c in ORDER_LINE_COLUMNS if c not in lines.columns]
-    if missing:
-        raise InvalidInputError.single(source, f"missing columns: {', '.join(missing)}")
-    if len(lines) and not isinstance(lines["created_at"].dtype, pd.DatetimeTZDtype):
-        raise InvalidInputError.single(source, "must be timezone-aware datetimes (UTC)", field="created_at")
-    negative = lines.index[lines["quantity"] < 0]
-    if len(negative):
-        raise InvalidInputError.single(
-            source, "quantity must not be negative", field="quantity", row=_row(negative[0])
-        )
 
 
 def _row(label: Hashable) -> int | None:
