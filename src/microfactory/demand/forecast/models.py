@@ -46,6 +46,20 @@ STATSFORECAST_BASES = (
 LOCAL_BASES = ("Zero", "Median", "Trend")
 NATIVE_INTERVALS = frozenset({"Naive", "SeasonalNaive", "HistoricAverage", "AutoETS", "AutoTheta"})
 EXPENSIVE = frozenset({"AutoETS", "AutoTheta"})
+MEAN_MODELS: tuple[str, ...] = (
+    "WindowAverage(8)",
+    "WindowAverage(13)",
+    "WindowAverage(26)",
+    "SES",
+    "HistoricAverage",
+    "TSB",
+    "IMAPA",
+    "ADIDA",
+    "CrostonSBA",
+)
+"""Methods that forecast the mean (or the demand rate), none the median: for plans that add forecasts up
+or read their upper tail (capacity, network, stocking). The default pool is tuned for MASE, i.e. medians,
+which sit below the mean of lumpy demand."""
 _SEASONAL = frozenset({"SeasonalNaive", "AutoETS", "AutoTheta"})
 _NEEDS_N = frozenset({"WindowAverage", "Median", "Trend"})
 

@@ -45,6 +45,7 @@ from microfactory.demand.forecast.contract import (
     HierarchySpec,
     Y,
 )
+from microfactory.demand.forecast.models import MEAN_MODELS
 from microfactory.domain import PlanHorizon, Problem, ProblemKind, Severity, WeeklyDemand
 from microfactory.plan.stages.base import StageContext, StageReport
 from microfactory.report.forecast import forecast_section
@@ -78,17 +79,7 @@ FALLBACK_PREFIX = "fallback:"
 PROBLEMS_SHOWN = 50
 """At most this many series problems per brand (the count of all is a KPI)."""
 LONDON = ZoneInfo("Europe/London")
-PLANNING_MODELS: tuple[str, ...] = (
-    "WindowAverage(8)",
-    "WindowAverage(13)",
-    "WindowAverage(26)",
-    "SES",
-    "HistoricAverage",
-    "TSB",
-    "IMAPA",
-    "ADIDA",
-    "CrostonSBA",
-)
+PLANNING_MODELS: tuple[str, ...] = MEAN_MODELS
 """Candidates of the stage: methods that forecast the mean (or the demand rate), none the median.
 
 The plan adds forecasts up (zones into areas and sites, families into capacity), so each series'

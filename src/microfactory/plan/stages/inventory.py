@@ -61,6 +61,7 @@ from microfactory.demand.forecast import (
     forecast_auto,
     quantile_column,
 )
+from microfactory.demand.forecast.models import MEAN_MODELS
 from microfactory.domain import (
     GeoPoint,
     MasterData,
@@ -123,17 +124,7 @@ HANDLING_HOURS = 0.5
 SELLABLE_AFTER_HOUR = 12
 """A transfer landing after this local hour is on sale the next day."""
 KITCHEN_HUB_SUFFIX = "-HUB"
-STOCKING_MODELS: tuple[str, ...] = (
-    "WindowAverage(8)",
-    "WindowAverage(13)",
-    "WindowAverage(26)",
-    "SES",
-    "HistoricAverage",
-    "TSB",
-    "IMAPA",
-    "ADIDA",
-    "CrostonSBA",
-)
+STOCKING_MODELS: tuple[str, ...] = MEAN_MODELS
 """Forecast candidates for stocking: mean-type and intermittent-demand methods (the engine's default pool
 is tuned for MASE, i.e. medians, which sit below the mean of lumpy demand and under-stock)."""
 STOCKING_QUANTILES: tuple[float, ...] = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99)
